@@ -1,0 +1,1 @@
+"""puffle-agent: carries out plain-language goals through the documented Puffle API."""

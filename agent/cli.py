@@ -1,0 +1,275 @@
+"""The `puffle-agent` command line.
+
+Exit codes: 0 done, 1 failed or stopped by the human, 2 usage error, 3 paused for a human.
+Human-readable output by default; `--json` prints one report object on stdout. Progress and
+logs go to stderr, so stdout stays parseable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from agent.errors import PuffleAgentError, UsageError
+from agent.logging import configure_logging, redact
+from agent.pauses import AnswerKind, HumanAnswer
+from agent.runner import AgentRunner, check_settings
+from agent.settings import Settings
+
+app = typer.Typer(
+    help="Carry out sales-automation goals through the Puffle API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+sandbox_app = typer.Typer(help="The local Puffle sandbox.", no_args_is_help=True)
+app.add_typer(sandbox_app, name="sandbox")
+
+EXIT_DONE, EXIT_FAILED, EXIT_USAGE, EXIT_PAUSED = 0, 1, 2, 3
+EXIT_CODES = {
+    "completed": EXIT_DONE,
+    "paused": EXIT_PAUSED,
+    "stopped": EXIT_FAILED,
+    "failed": EXIT_FAILED,
+}
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+WorkspaceOption = Annotated[
+    str,
+    typer.Option("--workspace", "-w", help="Workspace to act on (sandbox seed name by default)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON report on stdout.")]
+
+
+@app.command()
+def run(
+    goal: Annotated[str, typer.Argument(help="What to do, in plain language.")],
+    workspace: WorkspaceOption = "demo",
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Approve approval pauses without asking.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Carry out GOAL, asking a human at each pause when on a terminal."""
+    interactive = sys.stdin.isatty() and not json_output
+    code = _run_async(_run(goal, workspace, yes=yes, interactive=interactive, as_json=json_output))
+    raise typer.Exit(code)
+
+
+@app.command()
+def plan(
+    goal: Annotated[str, typer.Argument(help="What to do, in plain language.")],
+    workspace: WorkspaceOption = "demo",
+    json_output: JsonOption = False,
+) -> None:
+    """Show the endpoint chain and estimated credits for GOAL; writes nothing."""
+    code = _run_async(_plan(goal, workspace, as_json=json_output))
+    raise typer.Exit(code)
+
+
+@app.command()
+def chat(workspace: WorkspaceOption = "demo") -> None:
+    """Talk to the agent: one thread per conversation, resumed across pauses."""
+    code = _run_async(_chat(workspace))
+    raise typer.Exit(code)
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    host: Annotated[
+        str, typer.Option(help="Interface to bind; loopback by default.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    speed: Annotated[
+        float, typer.Option(help="How much faster than real time its clock runs.")
+    ] = 1.0,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(help="Fault rule, e.g. 'POST /api/campaigns/{campaign_id}/launch#1=500'."),
+    ] = None,
+) -> None:
+    """Serve the Puffle sandbox over HTTP and print each workspace's key."""
+    from sandbox import FaultRule, serve
+
+    try:
+        rules = [FaultRule.parse(text) for text in fault or []]
+    except ValueError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    serve(host=host, port=port, speed=speed, faults=rules)
+
+
+def _run_async(coroutine: Any) -> int:
+    try:
+        return int(asyncio.run(coroutine))
+    except UsageError as exc:
+        err.print(f"error: {redact(str(exc))}")
+        return EXIT_USAGE
+    except PuffleAgentError as exc:
+        err.print(f"failed: {redact(str(exc))}")
+        return EXIT_FAILED
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(f"invalid settings: {first['loc']}: {first['msg']}") from None
+    check_settings(settings)
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _progress(message: str) -> None:
+    err.print(f"[dim]… {message}[/dim]")
+
+
+async def _run(goal: str, workspace: str, *, yes: bool, interactive: bool, as_json: bool) -> int:
+    settings = _settings()
+    async with AgentRunner(settings, progress=_progress) as runner:
+        report = await runner.start(goal, workspace)
+        while report["status"] == "paused":
+            answer = _decide(report["pause"], yes=yes, interactive=interactive)
+            if answer is None:
+                break
+            report = await runner.resume(report["run_id"], answer)
+    _show(report, as_json=as_json)
+    return EXIT_CODES[report["status"]]
+
+
+async def _plan(goal: str, workspace: str, *, as_json: bool) -> int:
+    settings = _settings()
+    async with AgentRunner(settings, progress=_progress) as runner:
+        report = await runner.start(goal, workspace)
+
+    pause = report.get("pause") or {}
+    if pause.get("kind") != "approval_required":
+        _show(report, as_json=as_json)
+        return EXIT_CODES[report["status"]]
+    details = pause.get("details", {})
+    dry_run: dict[str, Any] = {
+        "journey": report["journey"],
+        "summary": pause.get("message"),
+        "calls_made": [f"{call['method']} {call['path']}" for call in report["calls"]],
+        "chain": details.get("chain", []),
+        "estimated_credits": (details.get("quote") or {}).get("total", 0),
+        "quote": details.get("quote"),
+        "sequence": details.get("sequence", []),
+    }
+    if as_json:
+        print(json.dumps(dry_run, indent=2))
+        return EXIT_DONE
+    out.print(f"[bold]{dry_run['summary']}[/bold]\n")
+    out.print("Read so far (no writes):")
+    for call in dry_run["calls_made"]:
+        out.print(f"  {call}")
+    out.print("Then, once approved:")
+    for call in dry_run["chain"]:
+        out.print(f"  {call}")
+    out.print(f"Estimated credits: {dry_run['estimated_credits']}")
+    return EXIT_DONE
+
+
+async def _chat(workspace: str) -> int:
+    settings = _settings()
+    thread_id = uuid.uuid4().hex
+    out.print("Tell me what to do in Puffle (empty line or Ctrl-D to leave).")
+    async with AgentRunner(settings, progress=_progress) as runner:
+        report: dict[str, Any] | None = None
+        while True:
+            line = _read_line("you> ")
+            if not line:
+                return EXIT_DONE
+            if report is not None and report["status"] == "paused":
+                answer = _parse_answer(line, report["pause"])
+                if answer is None:
+                    out.print(f"Please answer one of: {', '.join(report['pause']['answers'])}.")
+                    continue
+                report = await runner.resume(thread_id, answer)
+            else:
+                report = await runner.start(line, workspace, thread_id=thread_id)
+            _show(report, as_json=False)
+
+
+def _decide(pause: dict[str, Any], *, yes: bool, interactive: bool) -> HumanAnswer | None:
+    if yes and pause["kind"] == "approval_required":
+        return HumanAnswer(answer="approve")
+    if not interactive:
+        return None
+    _show_pause(pause)
+    while True:
+        line = _read_line(f"answer ({'/'.join(pause['answers'])})> ")
+        if not line:
+            return None
+        if (answer := _parse_answer(line, pause)) is not None:
+            return answer
+        err.print("That is not one of the answers this pause accepts.")
+
+
+def _parse_answer(line: str, pause: dict[str, Any]) -> HumanAnswer | None:
+    """Read `approve`, `yes`, `deny`, `no`, `retry`, `smaller_batch 5`, `edit key=value …`."""
+    words = line.strip().split()
+    if not words:
+        return None
+    synonyms: dict[str, AnswerKind] = {
+        "y": "approve",
+        "yes": "approve",
+        "n": "deny",
+        "no": "deny",
+        "smaller": "smaller_batch",
+        "batch": "smaller_batch",
+    }
+    kind = synonyms.get(words[0].lower(), words[0].lower())
+    if kind not in pause.get("answers", []):
+        return None
+    try:
+        if kind == "smaller_batch":
+            return HumanAnswer(answer="smaller_batch", batch_size=int(words[1]))
+        if kind == "edit":
+            pairs = (word.split("=", 1) for word in " ".join(words[1:]).split(";") if "=" in word)
+            return HumanAnswer(answer="edit", parameters={k.strip(): v.strip() for k, v in pairs})
+        return HumanAnswer(answer=kind)  # type: ignore[arg-type]
+    except (IndexError, ValueError, ValidationError):
+        return None
+
+
+def _read_line(prompt: str) -> str:
+    try:
+        return input(prompt).strip()
+    except EOFError:
+        return ""
+
+
+def _show_pause(pause: dict[str, Any]) -> None:
+    out.print(f"\n[bold yellow]Paused — {pause['kind']}[/bold yellow]")
+    out.print(pause["message"])
+    if pause.get("correlation_id"):
+        out.print(f"Correlation id: {pause['correlation_id']}")
+    sequence = pause.get("details", {}).get("sequence")
+    if sequence:
+        out.print("Sequence:")
+        for node in sequence:
+            if node.get("body"):
+                out.print(f"  [{node['type']}] {node['body']}")
+
+
+def _show(report: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2, default=str))
+        return
+    colour = {"completed": "green", "paused": "yellow"}.get(report["status"], "red")
+    out.print(f"[bold {colour}]{report['status']}[/bold {colour}] {report['summary']}")
+    if report["status"] == "paused":
+        _show_pause(report["pause"])
+        out.print(f"Run id: {report['run_id']}")
+    for note in report.get("notes", []):
+        out.print(f"[dim]note: {note}[/dim]")

@@ -1,0 +1,254 @@
+"""Runs goals through the graph: builds the client, planner and checkpointer, starts and resumes.
+
+`AgentRunner` owns what one process needs: the HTTP transport (the embedded sandbox when no
+`PUFFLE_BASE_URL` is set), the model, and a SQLite checkpointer. A run is a LangGraph thread;
+`start` advances it until it finishes or pauses, `resume` answers the pause.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import structlog
+from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
+from pydantic import SecretStr
+
+from agent.client import PuffleClient
+from agent.clock import Clock, ScaledClock, SystemClock
+from agent.errors import ConfigurationError, UsageError
+from agent.logging import register_secret
+from agent.model import make_chat_model
+from agent.pauses import HumanAnswer
+from agent.planners import make_planner
+from agent.settings import Settings
+from graphs import RunContext, build_agent_graph, build_report
+
+log = structlog.get_logger("puffle_agent.run")
+
+EMBEDDED_BASE_URL = "http://puffle-sandbox.invalid"
+
+
+@dataclass
+class PuffleTarget:
+    """Where this process's Puffle calls go."""
+
+    base_url: str
+    transport: httpx.AsyncBaseTransport | None
+    clock: Clock
+    keys: dict[str, SecretStr]
+    embedded: bool
+    # The in-process sandbox itself, when embedded: tests and reports read its state.
+    sandbox: Any = None
+
+
+def embedded_target(settings: Settings, clock: Clock | None = None) -> PuffleTarget:
+    """The sandbox mounted in-process, every seed loaded, simulated time sped up."""
+    from sandbox import ALL_SEEDS, Sandbox
+
+    clock = clock or ScaledClock(settings.embedded_clock_speed)
+    sandbox = Sandbox(clock=clock, seeds=ALL_SEEDS)
+    keys = {name: SecretStr(sandbox.api_key_for(name)) for name in ALL_SEEDS}
+    return PuffleTarget(
+        base_url=EMBEDDED_BASE_URL,
+        transport=httpx.ASGITransport(app=sandbox.app),
+        clock=clock,
+        keys=keys,
+        embedded=True,
+        sandbox=sandbox,
+    )
+
+
+def remote_target(settings: Settings) -> PuffleTarget:
+    assert settings.puffle_base_url is not None
+    keys: dict[str, SecretStr] = {}
+    if settings.puffle_api_key is not None:
+        keys["default"] = settings.puffle_api_key
+    return PuffleTarget(
+        base_url=settings.puffle_base_url,
+        transport=None,
+        clock=SystemClock(),
+        keys=keys,
+        embedded=False,
+    )
+
+
+def key_for_workspace(target: PuffleTarget, workspace: str) -> SecretStr | None:
+    """A workspace's key: `PUFFLE_API_KEY_<NAME>` first, then the default key."""
+    if target.embedded:
+        if workspace not in target.keys:
+            raise UsageError(
+                f"unknown sandbox workspace '{workspace}'; choose one of "
+                f"{', '.join(sorted(target.keys))}"
+            )
+        return target.keys[workspace]
+    variable = "PUFFLE_API_KEY_" + "".join(c if c.isalnum() else "_" for c in workspace).upper()
+    if value := os.environ.get(variable):
+        return SecretStr(value)
+    return target.keys.get("default")
+
+
+class AgentRunner:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        target: PuffleTarget | None = None,
+        chat_model: BaseChatModel | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.target = target or (
+            embedded_target(settings) if settings.uses_embedded_sandbox else remote_target(settings)
+        )
+        self.chat_model = chat_model if chat_model is not None else make_chat_model(settings)
+        self.progress = progress
+        self._stack = AsyncExitStack()
+        self._graph: Any = None
+        for key in self.target.keys.values():
+            register_secret(key.get_secret_value())
+        if settings.openai_api_key is not None:
+            register_secret(settings.openai_api_key.get_secret_value())
+
+    async def __aenter__(self) -> AgentRunner:
+        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+        saver = await self._stack.enter_async_context(
+            AsyncSqliteSaver.from_conn_string(str(self.settings.checkpoint_path))
+        )
+        self._graph = build_agent_graph(checkpointer=saver)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._stack.aclose()
+
+    @property
+    def planner_name(self) -> str:
+        return "model" if self.chat_model is not None else "rules"
+
+    async def start(
+        self, goal: str, workspace: str, thread_id: str | None = None
+    ) -> dict[str, Any]:
+        """Begin a goal on a new thread (or a chat's thread) and run until done or paused."""
+        if not goal.strip():
+            raise UsageError("the goal is empty; say what the agent should do")
+        thread_id = thread_id or uuid.uuid4().hex
+        existing = await self._graph.aget_state(self._config(thread_id))
+        calls_start = len(existing.values.get("calls", [])) if existing.values else 0
+        run_input = {
+            "goal": goal.strip(),
+            "workspace": workspace,
+            "calls_start": calls_start,
+            "plan": None,
+            "pause": None,
+            "outcome": None,
+            "result": {},
+            "error": None,
+            "notes": [],
+            "pauses_answered": [],
+            "credits_spent": 0,
+            "credits_quoted": 0,
+        }
+        return await self._advance(run_input, workspace, thread_id)
+
+    async def resume(self, thread_id: str, answer: HumanAnswer) -> dict[str, Any]:
+        state = await self._graph.aget_state(self._config(thread_id))
+        if not state.values:
+            raise UsageError(f"no run with id {thread_id}")
+        pause = _pending_pause(state)
+        if pause is None:
+            raise UsageError(f"run {thread_id} is not waiting for an answer")
+        if answer.answer not in pause.get("answers", []):
+            raise UsageError(
+                f"'{answer.answer}' does not answer a {pause.get('kind')} pause; it accepts "
+                f"{', '.join(pause.get('answers', []))}"
+            )
+        workspace = str(state.values.get("workspace", "demo"))
+        return await self._advance(Command(resume=answer.model_dump()), workspace, thread_id)
+
+    async def _advance(self, graph_input: Any, workspace: str, thread_id: str) -> dict[str, Any]:
+        structlog.contextvars.bind_contextvars(run_id=thread_id, thread_id=thread_id)
+        client = self._client(workspace)
+        try:
+            context = RunContext(
+                client=client,
+                planner=make_planner(self.chat_model),
+                chat_model=self.chat_model,
+                clock=self.target.clock,
+                launch_poll_ceiling=self.settings.launch_poll_ceiling_seconds,
+                search_poll_ceiling=self.settings.search_poll_ceiling_seconds,
+                progress=self.progress or (lambda _message: None),
+            )
+            await self._graph.ainvoke(
+                graph_input, self._config(thread_id), context=context, durability="sync"
+            )
+        finally:
+            if client is not None:
+                await client.aclose()
+        return await self.report(thread_id)
+
+    async def report(self, thread_id: str) -> dict[str, Any]:
+        state = await self._graph.aget_state(self._config(thread_id), subgraphs=True)
+        values = _merged_values(state)
+        report = build_report(values, pause=_pending_pause(state))  # type: ignore[arg-type]
+        report["run_id"] = thread_id
+        if report["planner"] == "rules":
+            report["notes"] = [
+                "No model is configured: the rule-based planner read the goal.",
+                *report["notes"],
+            ]
+        log.info(
+            "run.report",
+            status=report["status"],
+            journey=report["journey"],
+            calls=len(report["calls"]),
+        )
+        return report
+
+    def _client(self, workspace: str) -> PuffleClient | None:
+        key = key_for_workspace(self.target, workspace)
+        if key is None:
+            return None
+        return PuffleClient(
+            self.target.base_url,
+            key,
+            transport=self.target.transport,
+            clock=self.target.clock,
+            timeout=self.settings.request_timeout_seconds,
+            log_bodies=self.settings.log_bodies,
+        )
+
+    @staticmethod
+    def _config(thread_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id}}
+
+
+def _pending_pause(state: Any) -> dict[str, Any] | None:
+    for task in state.tasks:
+        for pending in task.interrupts:
+            return dict(pending.value)
+        if task.state is not None and (inner := _pending_pause(task.state)) is not None:
+            return inner
+    return None
+
+
+def _merged_values(state: Any) -> dict[str, Any]:
+    """Parent values overlaid with those of a paused subgraph (which hold the latest calls)."""
+    values = dict(state.values)
+    for task in state.tasks:
+        if task.state is not None:
+            values.update(_merged_values(task.state))
+    return values
+
+
+def check_settings(settings: Settings) -> None:
+    if settings.model and settings.openai_api_key is None and settings.openai_base_url is None:
+        raise ConfigurationError(
+            "PUFFLE_AGENT_MODEL is set but neither OPENAI_API_KEY nor OPENAI_BASE_URL is"
+        )

@@ -1,0 +1,61 @@
+"""Settings, read from the environment and an optional `.env` file.
+
+With no `PUFFLE_BASE_URL`, the agent runs against the sandbox mounted in-process, seeded with
+the workspace named by `--workspace` (`demo` by default); its keys are derived from the seed
+name, so no key needs to be configured for the embedded default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    puffle_api_key: SecretStr | None = Field(default=None, validation_alias="PUFFLE_API_KEY")
+    puffle_base_url: str | None = Field(default=None, validation_alias="PUFFLE_BASE_URL")
+
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    model: str | None = Field(default=None, validation_alias="PUFFLE_AGENT_MODEL")
+
+    database_url: str | None = Field(default=None, validation_alias="PUFFLE_AGENT_DATABASE_URL")
+    state_dir: Path = Field(
+        default=Path(".puffle-agent"), validation_alias="PUFFLE_AGENT_STATE_DIR"
+    )
+
+    requests_per_minute: int = Field(
+        default=100, ge=1, le=100, validation_alias="PUFFLE_AGENT_REQUESTS_PER_MINUTE"
+    )
+    request_timeout_seconds: float = Field(
+        default=30.0, gt=0, validation_alias="PUFFLE_AGENT_REQUEST_TIMEOUT"
+    )
+    launch_poll_ceiling_seconds: float = Field(
+        default=600.0, gt=0, validation_alias="PUFFLE_AGENT_LAUNCH_POLL_CEILING"
+    )
+    search_poll_ceiling_seconds: float = Field(
+        default=600.0, gt=0, validation_alias="PUFFLE_AGENT_SEARCH_POLL_CEILING"
+    )
+    # How much faster than real time the embedded sandbox's clock (and the agent's waits) run.
+    embedded_clock_speed: float = Field(
+        default=20.0, gt=0, validation_alias="PUFFLE_AGENT_EMBEDDED_CLOCK_SPEED"
+    )
+    log_bodies: bool = Field(default=False, validation_alias="PUFFLE_AGENT_LOG_BODIES")
+    log_level: str = Field(default="WARNING", validation_alias="PUFFLE_AGENT_LOG_LEVEL")
+
+    @field_validator("puffle_base_url", "openai_base_url", "model", "database_url")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def uses_embedded_sandbox(self) -> bool:
+        return self.puffle_base_url is None
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.state_dir / "checkpoints.sqlite"

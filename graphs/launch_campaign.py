@@ -1,0 +1,777 @@
+"""Journey 1: launch a campaign end to end.
+
+    choose_sender → find_audience → write_sequence → price_and_approve ─(human)─▶
+      [start_lead_search → wait_for_search → save_search_results]  (audience from a search)
+      create_campaign → fill_sequence → add_leads → generate_messages → validate → launch
+      → wait_for_launch → summarise
+
+Everything before the approval only reads (the filter parsing and the credit preview are
+side-effect free), so a denied or unaffordable plan leaves the workspace as it was. Every write
+after it is safe to repeat: ids land in the state as soon as they exist, a campaign of the same
+name is looked up before one is created, and a 409 on create or launch means "it exists, go on".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Command
+
+from agent import operations as ops
+from agent.client import PuffleClient
+from agent.errors import BadRequestError, ConflictError, UnprocessableError
+from agent.messages import make_writer
+from agent.plans import LaunchCampaignPlan, PlannerOutput
+from agent.schemas import (
+    AddLeadsRequest,
+    AddSearchToListRequest,
+    Campaign,
+    CreateCampaignRequest,
+    GenerateMessagesRequest,
+    ImportFromListRequest,
+    LeadSearchRequest,
+    ListRow,
+    ParseFiltersRequest,
+    ProspectInput,
+    SequenceNodeInput,
+    UpdateCampaignRequest,
+    WorkspaceContext,
+)
+from graphs._steps import step
+from graphs.context import RunContext
+from graphs.credits import describe_quote, quote_per_lead
+from graphs.escalation import STOP, ask_human, pause_command, stop
+from graphs.polling import poll_until
+from graphs.state import RunState
+
+READY_SENDER_STATUS = {"linkedin": "connected", "email": "active"}
+DEFAULT_SEARCH_SIZE = 25
+LIST_ROWS_PAGE = 500
+CHANNEL_TITLES = {"linkedin": "LinkedIn", "email": "Email"}
+# Typographic quotes and dashes people paste from documents, spelled out so they stay visible.
+_QUOTES = "'\"\u201c\u201d\u2018\u2019"
+_DASHES = ("\u2013", "\u2014")
+
+
+class LaunchState(RunState, total=False):
+    batch_size: int | None
+    sender: dict[str, Any]
+    audience_list: dict[str, Any] | None
+    search_filters: dict[str, Any] | None
+    search_unsupported: str | None
+    leads_planned: int
+    sequence: list[dict[str, Any]]
+    quote: dict[str, Any] | None
+    search: dict[str, Any] | None
+    campaign: dict[str, Any] | None
+    leads_added: dict[str, Any] | None
+    messages_done: bool
+    repair_attempts: int
+    ai_messages_generated: bool
+    launch: dict[str, Any] | None
+    launch_attempts: int
+    polls: int
+    waited_seconds: float
+
+
+def _plan(state: LaunchState) -> LaunchCampaignPlan:
+    output = PlannerOutput.model_validate(state.get("plan") or {})
+    if not isinstance(output.plan, LaunchCampaignPlan):
+        raise TypeError("the launch-campaign journey runs only a launch-campaign plan")
+    return output.plan
+
+
+def _leads(state: LaunchState) -> int:
+    planned = state.get("leads_planned", 0)
+    batch = state.get("batch_size")
+    return min(planned, batch) if batch else planned
+
+
+def _client(runtime: Runtime[RunContext]) -> PuffleClient:
+    return runtime.context.require_client()
+
+
+@step("choose_sender")
+async def choose_sender(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    plan = _plan(state)
+    channel_title = CHANNEL_TITLES[plan.channel]
+
+    senders = await _client(runtime).call(ops.LIST_SENDERS, query={"type": plan.channel})
+
+    of_channel = [account for account in senders.data.accounts if account.type == plan.channel]
+    ready = [a for a in of_channel if a.status == READY_SENDER_STATUS[plan.channel]]
+    if not ready and of_channel:
+        statuses = ", ".join(sorted({account.status for account in of_channel}))
+        return pause_command(
+            "launch_blocked",
+            f"The workspace's {channel_title} senders are not ready to send ({statuses}). "
+            "Email senders finish warming up on their own; a disconnected LinkedIn account "
+            "must be reconnected by a person in Puffle. Retry once one is ready.",
+            {"retry": "choose_sender"},
+            correlation_id=senders.correlation_id,
+        )
+    if not ready:
+        return pause_command(
+            "oauth_required",
+            f"No {channel_title} sender is connected. A person must connect one in Puffle "
+            "(the agent never runs an OAuth flow); then retry.",
+            {"retry": "choose_sender"},
+            correlation_id=senders.correlation_id,
+        )
+
+    sender = ready[0]
+    first_name = getattr(sender, "first_name", None) or (sender.display_name or "").split(" ")[0]
+    return Command(
+        update={
+            "sender": {
+                "id": sender.id,
+                "name": sender.display_name or sender.email_address,
+                "first_name": first_name or None,
+            }
+        },
+        goto="find_audience",
+    )
+
+
+@step("find_audience")
+async def find_audience(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    plan = _plan(state)
+    client = _client(runtime)
+
+    if plan.list_name is None:
+        query = plan.search_query or ""
+        if not query:
+            return pause_command(
+                "not_found",
+                "The goal names neither a lead list nor an audience to search for. Edit it with "
+                "list_name or search_query.",
+                {"edit": "find_audience"},
+            )
+        parsed = await client.call(ops.PARSE_LEAD_FILTERS, body=ParseFiltersRequest(query=query))
+        return Command(
+            update={
+                "audience_list": None,
+                "search_filters": parsed.data.filters,
+                "search_unsupported": parsed.data.unsupported,
+                "leads_planned": plan.lead_count or DEFAULT_SEARCH_SIZE,
+            },
+            goto="write_sequence",
+        )
+
+    lists = await client.call(ops.LIST_LISTS)
+    wanted = _list_key(plan.list_name)
+    found = next((item for item in lists.data.lists if _list_key(item.name) == wanted), None)
+    if found is None:
+        names = [item.name for item in lists.data.lists]
+        return pause_command(
+            "not_found",
+            f"There is no list named '{plan.list_name}'. Lists in this workspace: "
+            f"{', '.join(names) or 'none'}. Answer with the right list_name, or deny.",
+            {"edit": "find_audience"},
+            correlation_id=lists.correlation_id,
+            details={"list_name": plan.list_name, "existing_lists": names},
+        )
+    if found.rowCount == 0:
+        return pause_command(
+            "launch_blocked",
+            f"The list '{found.name}' has no leads, so a campaign to it would end at once.",
+            {"edit": "find_audience"},
+            correlation_id=lists.correlation_id,
+        )
+
+    planned = min(found.rowCount, plan.lead_count) if plan.lead_count else found.rowCount
+    return Command(
+        update={
+            "audience_list": {"id": found.id, "name": found.name, "rows": found.rowCount},
+            "search_filters": None,
+            "leads_planned": planned,
+        },
+        goto="write_sequence",
+    )
+
+
+def _list_key(name: str) -> str:
+    """Lists match by name regardless of case, spacing, quotes and dash style."""
+    cleaned = name.strip().strip(_QUOTES).lower()
+    for dash in _DASHES:
+        cleaned = cleaned.replace(dash, "-")
+    return " ".join(cleaned.split())
+
+
+@step("write_sequence")
+async def write_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    plan = _plan(state)
+    context = WorkspaceContext.model_validate(state.get("context") or {})
+    chat_model = runtime.context.chat_model
+
+    writer = make_writer(plan, chat_model)
+    nodes = await writer.write(plan, context, state.get("sender", {}).get("first_name"))
+
+    notes = list(state.get("notes", []))
+    if plan.message_source == "model" and chat_model is None:
+        notes.append("No model is configured, so the messages use the standard template.")
+    return Command(
+        update={"sequence": [node.model_dump(exclude_none=True) for node in nodes], "notes": notes},
+        goto="price_and_approve",
+    )
+
+
+@step("price_and_approve")
+async def price_and_approve(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    plan = _plan(state)
+    leads = _leads(state)
+    paid_actions = _paid_actions(state, plan)
+
+    quote = await quote_per_lead(_client(runtime), paid_actions, leads) if paid_actions else None
+
+    if quote is not None and not quote["sufficient"]:
+        fits = quote["batch_that_fits"] or 0
+        offer = f" A batch of {fits} leads fits the balance." if fits else ""
+        return pause_command(
+            "insufficient_credits",
+            f"This needs {quote['total']} credits and the workspace has {quote['balance']}: "
+            f"{quote['shortfall']} short.{offer} Nothing has been spent.",
+            {"smaller_batch": "price_and_approve"} if fits else {},
+            details={**quote, "leads": leads},
+            update={"quote": dict(quote)},
+        )
+
+    first_write = (
+        "start_lead_search" if state.get("search_filters") is not None else ("create_campaign")
+    )
+    summary = _approval_summary(state, plan, leads, quote)
+    return pause_command(
+        "approval_required",
+        summary,
+        {"approve": first_write, "smaller_batch": "price_and_approve", "edit": "find_audience"},
+        details={
+            "campaign_name": _campaign_name(state, plan),
+            "channel": plan.channel,
+            "sender": state.get("sender", {}).get("name"),
+            "audience": plan.audience,
+            "leads": leads,
+            "sequence": state.get("sequence", []),
+            "quote": dict(quote) if quote else None,
+            "chain": remaining_chain(state, plan),
+        },
+        update={"quote": dict(quote) if quote else None, "credits_quoted": _total(quote)},
+    )
+
+
+def _paid_actions(state: LaunchState, plan: LaunchCampaignPlan) -> list[str]:
+    actions: list[str] = []
+    if state.get("search_filters") is not None:
+        actions.append("FIND_PERSON")
+    if plan.message_source == "puffle_ai":
+        actions.append("AI_MESSAGE_GENERATION")
+    return actions
+
+
+def _total(quote: Any) -> int:
+    return int(quote["total"]) if quote else 0
+
+
+def _approval_summary(state: LaunchState, plan: LaunchCampaignPlan, leads: int, quote: Any) -> str:
+    channel = CHANNEL_TITLES[plan.channel]
+    audience_list = state.get("audience_list")
+    source = (
+        f"the list '{audience_list['name']}'"
+        if audience_list
+        else f"a lead search for '{plan.search_query}'"
+    )
+    steps = sum(1 for node in state.get("sequence", []) if node["type"] not in {"delay", "end"})
+    cost = f" Cost: {describe_quote(quote)}." if quote else " No credits are spent."
+    unsupported = state.get("search_unsupported")
+    caveat = f" The search cannot express: {unsupported}." if unsupported else ""
+    return (
+        f"Launch the {channel} campaign '{_campaign_name(state, plan)}' from "
+        f"{state.get('sender', {}).get('name')} to {leads} leads from {source}, with a "
+        f"{steps}-message sequence.{cost}{caveat} Approve to create and launch it."
+    )
+
+
+def _campaign_name(state: LaunchState, plan: LaunchCampaignPlan) -> str:
+    if campaign := state.get("campaign"):
+        return str(campaign["name"])
+    if plan.campaign_name:
+        return plan.campaign_name
+    audience_list = state.get("audience_list")
+    audience = audience_list["name"] if audience_list else plan.audience
+    return f"{audience[:60].strip()} - {CHANNEL_TITLES[plan.channel]}"
+
+
+def remaining_chain(state: LaunchState, plan: LaunchCampaignPlan) -> list[str]:
+    """The documented operations the journey will call after approval, in order."""
+    chain: list[ops.Operation[Any, Any]] = []
+    if state.get("search_filters") is not None:
+        chain += [ops.START_LEAD_SEARCH, ops.GET_LEAD_SEARCH, ops.ADD_SEARCH_TO_LIST]
+    chain += [ops.LIST_CAMPAIGNS, ops.CREATE_CAMPAIGN, ops.UPDATE_CAMPAIGN]
+    audience_rows = (state.get("audience_list") or {}).get("rows")
+    if audience_rows is not None and _leads(state) < audience_rows:
+        chain += [ops.LIST_ROWS, ops.ADD_CAMPAIGN_LEADS]
+    else:
+        chain += [ops.IMPORT_CAMPAIGN_LEADS_FROM_LIST]
+    chain += [ops.GENERATE_MESSAGES]
+    if plan.message_source == "puffle_ai":
+        chain += [ops.GENERATE_MESSAGES]
+    chain += [ops.VALIDATE_CAMPAIGN, ops.LAUNCH_CAMPAIGN, ops.GET_CAMPAIGN]
+    return [f"{op.method} {op.path}" for op in chain]
+
+
+@step("start_lead_search")
+async def start_lead_search(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    if state.get("search"):
+        return Command(goto="wait_for_search")
+    plan = _plan(state)
+
+    request = LeadSearchRequest.model_validate(
+        {
+            **(state.get("search_filters") or {}),
+            "fetch_count": _leads(state),
+            "nl_query": plan.search_query,
+        }
+    )
+    started = await _client(runtime).call(ops.START_LEAD_SEARCH, body=request)
+
+    search = started.data.search
+    return Command(
+        update={
+            "search": {
+                "id": search.id,
+                "status": search.status,
+                "correlation_id": started.correlation_id,
+            }
+        },
+        goto="wait_for_search",
+    )
+
+
+@step("wait_for_search")
+async def wait_for_search(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    search = state.get("search") or {}
+    client = _client(runtime)
+    progress = runtime.context.progress
+
+    async def fetch() -> Any:
+        return await client.call(ops.GET_LEAD_SEARCH, path_params={"search_id": search["id"]})
+
+    outcome = await poll_until(
+        fetch,
+        lambda result: result.data.search.status in {"completed", "failed"},
+        clock=runtime.context.clock,
+        ceiling_seconds=runtime.context.search_poll_ceiling,
+        on_poll=lambda result, waited: progress(
+            f"lead search {result.data.search.status} after {waited:.0f} s"
+        ),
+    )
+
+    polls = state.get("polls", 0) + outcome.polls
+    if not outcome.finished or outcome.last is None:
+        return pause_command(
+            "async_timeout",
+            f"The lead search did not finish within {outcome.waited_seconds:.0f} s. Retry to "
+            f"keep waiting. Correlation id {search.get('correlation_id')}.",
+            {"retry": "wait_for_search"},
+            correlation_id=search.get("correlation_id"),
+            update={"polls": polls},
+        )
+    found = outcome.last.data.search
+    if found.status == "failed":
+        return pause_command(
+            "server_error",
+            f"The lead search failed: {found.error_message or 'no reason given'}. Retry starts "
+            "a new search.",
+            {"retry": "start_lead_search"},
+            correlation_id=search.get("correlation_id"),
+            update={"polls": polls, "search": None},
+        )
+    if not found.result_count:
+        return pause_command(
+            "launch_blocked",
+            "The lead search found nobody. Edit the search_query, or deny.",
+            {"edit": "find_audience"},
+            correlation_id=search.get("correlation_id"),
+            update={"polls": polls, "search": None},
+        )
+    return Command(
+        update={
+            "polls": polls,
+            "search": {**search, "status": "completed", "result_count": found.result_count},
+        },
+        goto="save_search_results",
+    )
+
+
+@step("save_search_results")
+async def save_search_results(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    if state.get("audience_list"):
+        return Command(goto="create_campaign")
+    plan = _plan(state)
+    search = state.get("search") or {}
+
+    saved = await _client(runtime).call(
+        ops.ADD_SEARCH_TO_LIST,
+        path_params={"search_id": search["id"]},
+        body=AddSearchToListRequest(name=_campaign_name(state, plan)),
+    )
+
+    unit = _unit_cost(state, "FIND_PERSON")
+    return Command(
+        update={
+            "audience_list": {
+                "id": saved.data.list.id,
+                "name": saved.data.list.name,
+                "rows": saved.data.insertedCount,
+            },
+            "credits_spent": state.get("credits_spent", 0) + unit * search["result_count"],
+        },
+        goto="create_campaign",
+    )
+
+
+def _unit_cost(state: LaunchState, action: str) -> int:
+    quote = state.get("quote") or {}
+    return next(
+        (line["cost_per_unit"] for line in quote.get("lines", []) if line["action"] == action), 0
+    )
+
+
+@step("create_campaign")
+async def create_campaign(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    if state.get("campaign"):
+        return Command(goto="fill_sequence")
+    plan = _plan(state)
+    client = _client(runtime)
+    name = _campaign_name(state, plan)
+
+    existing = (await client.call(ops.LIST_CAMPAIGNS)).data.campaigns
+    reusable = _reusable_draft(existing, name, plan)
+    if reusable is None:
+        name = _free_name(name, {campaign.name for campaign in existing})
+        request = CreateCampaignRequest(
+            type=plan.channel,
+            name=name,
+            sender_account_ids=[state.get("sender", {})["id"]],
+            daily_limit=plan.daily_limit if plan.channel == "email" else None,
+        )
+        try:
+            reusable = (await client.call(ops.CREATE_CAMPAIGN, body=request)).data.campaign
+        except ConflictError:
+            # Created concurrently (or by an earlier attempt whose answer was lost): use it.
+            existing = (await client.call(ops.LIST_CAMPAIGNS)).data.campaigns
+            reusable = _reusable_draft(existing, name, plan)
+            if reusable is None:
+                raise
+
+    return Command(
+        update={"campaign": {"id": reusable.id, "name": reusable.name, "status": reusable.status}},
+        goto="fill_sequence",
+    )
+
+
+def _reusable_draft(
+    campaigns: list[Campaign], name: str, plan: LaunchCampaignPlan
+) -> Campaign | None:
+    return next(
+        (c for c in campaigns if c.name == name and c.type == plan.channel and c.status == "draft"),
+        None,
+    )
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """The name itself, or with the first free " (n)" suffix, as Puffle suggests on a 409."""
+    candidate, suffix = name, 2
+    while candidate in taken:
+        candidate, suffix = f"{name} ({suffix})", suffix + 1
+    return candidate
+
+
+@step("fill_sequence")
+async def fill_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    plan = _plan(state)
+    campaign = state.get("campaign") or {}
+    nodes = [SequenceNodeInput.model_validate(node) for node in state.get("sequence", [])]
+
+    await _client(runtime).call(
+        ops.UPDATE_CAMPAIGN,
+        path_params={"campaign_id": campaign["id"]},
+        body=UpdateCampaignRequest(
+            sequence_nodes=nodes,
+            daily_limit=plan.daily_limit if plan.channel == "email" else None,
+        ),
+    )
+
+    return Command(goto="add_leads")
+
+
+@step("add_leads")
+async def add_leads(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    if state.get("leads_added"):
+        return Command(goto="generate_messages")
+    plan = _plan(state)
+    client = _client(runtime)
+    campaign_id = (state.get("campaign") or {})["id"]
+    audience = state.get("audience_list") or {}
+    leads = _leads(state)
+
+    if leads < audience.get("rows", 0):
+        rows = await _first_rows(client, audience["id"], leads)
+        prospects = [_prospect(row) for row in rows]
+        added = await client.call(
+            ops.ADD_CAMPAIGN_LEADS,
+            path_params={"campaign_id": campaign_id},
+            body=AddLeadsRequest(prospects=prospects),
+        )
+        counts = {"imported": added.data.imported, "duplicates": added.data.duplicates}
+        return Command(update={"leads_added": counts}, goto="generate_messages")
+
+    try:
+        imported = await client.call(
+            ops.IMPORT_CAMPAIGN_LEADS_FROM_LIST,
+            path_params={"campaign_id": campaign_id},
+            body=ImportFromListRequest(listId=audience["id"]),
+        )
+    except UnprocessableError as error:
+        # 422 here is Puffle's documented "nothing imported": every row was invalid or a
+        # duplicate. After an interrupted earlier attempt the leads may already be in.
+        detail = await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": campaign_id})
+        if sum(detail.data.prospects_by_status.values()) == 0:
+            return pause_command(
+                "launch_blocked",
+                f"None of the leads in '{audience.get('name')}' could be added to a "
+                f"{CHANNEL_TITLES[plan.channel]} campaign ({error.message}).",
+                {"edit": "find_audience"},
+                correlation_id=error.correlation_id,
+                details={"counts": error.body},
+            )
+        counts = {"imported": 0, "duplicates": sum(detail.data.prospects_by_status.values())}
+        return Command(update={"leads_added": counts}, goto="generate_messages")
+
+    counts = {
+        "imported": imported.data.imported,
+        "duplicates": imported.data.duplicates,
+        "invalid": imported.data.invalid,
+        "partial": imported.data.partial,
+    }
+    return Command(update={"leads_added": counts}, goto="generate_messages")
+
+
+async def _first_rows(client: PuffleClient, list_id: str, count: int) -> list[ListRow]:
+    rows: list[ListRow] = []
+    while len(rows) < count:
+        page = await client.call(
+            ops.LIST_ROWS,
+            path_params={"list_id": list_id},
+            query={"limit": min(LIST_ROWS_PAGE, count - len(rows)), "offset": len(rows)},
+        )
+        rows += page.data.rows
+        if not page.data.hasMore or not page.data.rows:
+            break
+    return rows[:count]
+
+
+def _prospect(row: ListRow) -> ProspectInput:
+    profile = row.profileData
+    return ProspectInput(
+        linkedin_url=row.linkedinUrl,
+        email=profile.email,
+        first_name=profile.firstName,
+        last_name=profile.lastName,
+        company=profile.currentCompany,
+        position=profile.currentRole,
+        headline=profile.headline,
+    )
+
+
+@step("generate_messages")
+async def generate_messages(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    if state.get("messages_done"):
+        return Command(goto="validate")
+    plan = _plan(state)
+    client = _client(runtime)
+    campaign_id = (state.get("campaign") or {})["id"]
+
+    await client.call(
+        ops.GENERATE_MESSAGES,
+        path_params={"campaign_id": campaign_id},
+        body=GenerateMessagesRequest(action="resolve"),
+    )
+    update: dict[str, Any] = {"messages_done": True}
+    # Paid, so at most once per run, even when a repair sends the journey back through here.
+    if plan.message_source == "puffle_ai" and not state.get("ai_messages_generated"):
+        await client.call(
+            ops.GENERATE_MESSAGES,
+            path_params={"campaign_id": campaign_id},
+            body=GenerateMessagesRequest(action="generate_ai"),
+        )
+        update["ai_messages_generated"] = True
+        update["credits_spent"] = state.get("credits_spent", 0) + _unit_cost(
+            state, "AI_MESSAGE_GENERATION"
+        ) * _leads(state)
+
+    return Command(update=update, goto="validate")
+
+
+@step("validate")
+async def validate(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    campaign_id = (state.get("campaign") or {})["id"]
+
+    report = await _client(runtime).call(
+        ops.VALIDATE_CAMPAIGN, path_params={"campaign_id": campaign_id}
+    )
+
+    if report.data.ready:
+        return Command(goto="launch")
+    if report.data.checks.get("is_draft") is False:
+        # Launched already (by an earlier attempt whose answer was lost): watch it go active.
+        return Command(goto="wait_for_launch")
+    if state.get("repair_attempts", 0) == 0:
+        # Content and drafted messages are the agent's to fix: write them again, check again.
+        return Command(update={"repair_attempts": 1, "messages_done": False}, goto="fill_sequence")
+    return pause_command(
+        "launch_blocked",
+        "Puffle's pre-launch check still fails: " + "; ".join(report.data.errors),
+        {"retry": "validate"},
+        correlation_id=report.correlation_id,
+        details={"errors": report.data.errors, "warnings": report.data.warnings},
+    )
+
+
+@step("launch")
+async def launch(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    client = _client(runtime)
+    campaign_id = (state.get("campaign") or {})["id"]
+
+    try:
+        launched = await client.call(ops.LAUNCH_CAMPAIGN, path_params={"campaign_id": campaign_id})
+    except ConflictError as error:
+        # A launch is already under way: that is the one to watch, never a second one.
+        return Command(
+            update={"launch": {"correlation_id": error.correlation_id, "run_id": None}},
+            goto="wait_for_launch",
+        )
+    except BadRequestError:
+        detail = await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": campaign_id})
+        if detail.data.campaign.status == "draft":
+            raise
+        return Command(goto="wait_for_launch")
+
+    return Command(
+        update={
+            "launch": {"correlation_id": launched.correlation_id, "run_id": launched.data.runId}
+        },
+        goto="wait_for_launch",
+    )
+
+
+@step("wait_for_launch")
+async def wait_for_launch(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    client = _client(runtime)
+    campaign_id = (state.get("campaign") or {})["id"]
+    correlation_id = (state.get("launch") or {}).get("correlation_id")
+    progress = runtime.context.progress
+
+    async def fetch() -> Any:
+        return await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": campaign_id})
+
+    outcome = await poll_until(
+        fetch,
+        lambda result: result.data.campaign.status != "launching",
+        clock=runtime.context.clock,
+        ceiling_seconds=runtime.context.launch_poll_ceiling,
+        on_poll=lambda result, waited: progress(
+            f"campaign {result.data.campaign.status} after {waited:.0f} s"
+        ),
+    )
+
+    polls = state.get("polls", 0) + outcome.polls
+    if not outcome.finished or outcome.last is None:
+        return pause_command(
+            "async_timeout",
+            f"The campaign was still launching after {outcome.waited_seconds:.0f} s. Retry to "
+            f"keep waiting. Correlation id {correlation_id}.",
+            {"retry": "wait_for_launch"},
+            correlation_id=correlation_id,
+            update={"polls": polls},
+        )
+    detail = outcome.last.data
+    if detail.campaign.status == "draft":
+        # Not launching after all (the launch that answered 409 was rolled back): launch once
+        # more, then give up rather than loop.
+        if state.get("launch_attempts", 0) < 1:
+            return Command(update={"polls": polls, "launch_attempts": 1}, goto="launch")
+        return pause_command(
+            "launch_blocked",
+            "Puffle reported a launch in progress, but the campaign is still a draft.",
+            {"retry": "launch"},
+            correlation_id=correlation_id,
+            update={"polls": polls},
+        )
+    return Command(
+        update={
+            "polls": polls,
+            "campaign": {
+                **(state.get("campaign") or {}),
+                "status": detail.campaign.status,
+                "leads": sum(detail.prospects_by_status.values()),
+                "steps": len([n for n in detail.sequence_nodes if n.type not in {"delay", "end"}]),
+            },
+            "waited_seconds": outcome.waited_seconds,
+        },
+        goto="summarise",
+    )
+
+
+async def summarise(state: LaunchState) -> dict[str, Any]:
+    plan = _plan(state)
+    campaign = state.get("campaign") or {}
+    return {
+        "outcome": "completed",
+        "result": {
+            "campaign": {
+                "id": campaign.get("id"),
+                "name": campaign.get("name"),
+                "channel": plan.channel,
+                "status": campaign.get("status"),
+                "leads": campaign.get("leads"),
+                "sequence_steps": campaign.get("steps"),
+            },
+            "sender": (state.get("sender") or {}).get("name"),
+            "list": (state.get("audience_list") or {}).get("name"),
+            "leads_added": state.get("leads_added"),
+            "search": state.get("search"),
+            "polls": state.get("polls", 0),
+        },
+    }
+
+
+def build_launch_campaign_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
+    graph = StateGraph(LaunchState, context_schema=RunContext)
+    for node in (
+        choose_sender,
+        find_audience,
+        write_sequence,
+        price_and_approve,
+        start_lead_search,
+        wait_for_search,
+        save_search_results,
+        create_campaign,
+        fill_sequence,
+        add_leads,
+        generate_messages,
+        validate,
+        launch,
+        wait_for_launch,
+    ):
+        graph.add_node(node.__name__, node)
+    graph.add_node("ask_human", ask_human)
+    graph.add_node(STOP, stop)
+    graph.add_node("summarise", summarise)
+
+    graph.add_edge(START, "choose_sender")
+    graph.add_edge("summarise", END)
+    graph.add_edge(STOP, END)
+    return graph.compile(name="launch_campaign")

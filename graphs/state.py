@@ -1,0 +1,46 @@
+"""The run's state: plain, serialisable data only (ids, snapshots, the call log, routes).
+
+Journey subgraphs extend `RunState` with their own keys. The call log is merged by call id, so
+a subgraph handing back the whole list does not duplicate entries the parent already holds.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from agent.client import CallRecord
+
+Outcome = Literal["completed", "stopped", "failed"]
+
+
+def merge_calls(existing: list[CallRecord], new: list[CallRecord]) -> list[CallRecord]:
+    seen = {call["id"] for call in existing}
+    return existing + [call for call in new if call["id"] not in seen]
+
+
+class RunState(TypedDict, total=False):
+    goal: str
+    workspace: str
+    # Offset into `calls` where the current goal's calls begin (a chat thread runs many goals).
+    calls_start: int
+    calls: Annotated[list[CallRecord], merge_calls]
+
+    company_name: str | None
+    context: dict[str, Any] | None
+    planner: str
+    plan: dict[str, Any] | None
+    icp_verdict: str
+    icp_reason: str
+
+    # The pause about to be asked, and where each accepted answer leads.
+    pause: dict[str, Any] | None
+    routes: dict[str, str]
+    answer: dict[str, Any] | None
+    pauses_answered: list[dict[str, Any]]
+
+    credits_spent: int
+    credits_quoted: int
+    outcome: Outcome | None
+    result: dict[str, Any]
+    error: dict[str, Any] | None
+    notes: list[str]

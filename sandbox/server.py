@@ -1,0 +1,40 @@
+"""Serve the sandbox over HTTP on this machine, for `puffle-agent sandbox serve`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import uvicorn
+
+from agent.clock import Clock, ScaledClock, SystemClock
+from sandbox._app import Sandbox
+from sandbox.faults import FaultRule
+from sandbox.seeds import ALL_SEEDS
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    speed: float = 1.0,
+    faults: Iterable[FaultRule | str] = (),
+    *,
+    seeds: Iterable[str] = ALL_SEEDS,
+    db_path: str = ":memory:",
+) -> None:
+    """Run a sandbox with uvicorn until interrupted, after printing each workspace's test key.
+
+    `speed` above 1 runs the sandbox clock faster than real time (launches, searches, the rate
+    window all shrink by the same factor). Faults may be rules or their `FaultRule.parse` text.
+    """
+    clock: Clock = SystemClock() if speed == 1.0 else ScaledClock(speed)
+    rules = [rule if isinstance(rule, FaultRule) else FaultRule.parse(rule) for rule in faults]
+    sandbox = Sandbox(clock=clock, seeds=seeds, faults=rules, db_path=db_path)
+
+    # These are throwaway keys of a local stand-in; showing them is how a person gets one.
+    print(f"Puffle sandbox on http://{host}:{port}", flush=True)
+    for workspace in sandbox.workspaces:
+        print(f"  {workspace:<15} {sandbox.api_key_for(workspace)}", flush=True)
+    for rule in rules:
+        print(f"  fault: {rule.model_dump(exclude_defaults=True)}", flush=True)
+
+    uvicorn.run(sandbox.app, host=host, port=port, log_level="warning")

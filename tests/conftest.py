@@ -1,0 +1,23 @@
+"""Shared fixtures: settings that keep every file a test run writes inside its tmp dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's settings or writes outside its own directory."""
+    for variable in (
+        "PUFFLE_API_KEY",
+        "PUFFLE_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "PUFFLE_AGENT_MODEL",
+        "PUFFLE_AGENT_DATABASE_URL",
+    ):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("PUFFLE_AGENT_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
