@@ -273,3 +273,7 @@ def _show(report: dict[str, Any], *, as_json: bool) -> None:
         out.print(f"Run id: {report['run_id']}")
     for note in report.get("notes", []):
         out.print(f"[dim]note: {note}[/dim]")
+
+
+if __name__ == "__main__":
+    app()

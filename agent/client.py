@@ -130,19 +130,7 @@ class PuffleClient:
             payload = body.model_dump(mode="json", exclude_none=True)
 
         response = await self._send(operation.name, operation.method, path, query, payload)
-
-        try:
-            data = operation.response_model.model_validate(_json_or_empty(response))
-        except ValidationError as exc:
-            raise ResponseShapeError(
-                operation.name, _correlation_id(response), _first_error(exc)
-            ) from None
-        return ApiResult(
-            data=data,
-            status=response.status_code,
-            correlation_id=_correlation_id(response),
-            location=response.headers.get("location"),
-        )
+        return _result(operation, response)
 
     async def request(
         self,
@@ -155,10 +143,7 @@ class PuffleClient:
         """Send a request named by method and path; it must still be a declared operation."""
         operation = self._guard(method, path)
         response = await self._send(operation.name, operation.method, path, query, json_body)
-        data = operation.response_model.model_validate(_json_or_empty(response))
-        return ApiResult(
-            data=data, status=response.status_code, correlation_id=_correlation_id(response)
-        )
+        return _result(operation, response)
 
     def _guard(self, method: str, path: str) -> Operation[Any, Any]:
         if reason := forbidden_reason(path):
@@ -265,6 +250,22 @@ class PuffleClient:
             **extra,
         )
         return response
+
+
+def _result(operation: Operation[Any, ResponseT], response: httpx.Response) -> ApiResult[ResponseT]:
+    """The validated body of a success answer; a shape the model rejects is a run error."""
+    try:
+        data = operation.response_model.model_validate(_json_or_empty(response))
+    except ValidationError as exc:
+        raise ResponseShapeError(
+            operation.name, _correlation_id(response), _first_error(exc)
+        ) from None
+    return ApiResult(
+        data=data,
+        status=response.status_code,
+        correlation_id=_correlation_id(response),
+        location=response.headers.get("location"),
+    )
 
 
 def render_path(template: str, params: Mapping[str, str]) -> str:

@@ -17,7 +17,6 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, LLMResult
-from langchain_openai import ChatOpenAI
 from pydantic import SecretStr, ValidationError
 
 from agent.errors import ConfigurationError
@@ -57,6 +56,9 @@ def make_chat_model(
             )
         api_key = SecretStr(_LOCAL_ENDPOINT_KEY)
     register_secret(api_key.get_secret_value())
+
+    # Imported here: the openai SDK takes seconds to import, and runs without a model skip it.
+    from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
         model=settings.model,

@@ -30,6 +30,7 @@ from agent.pauses import HumanAnswer
 from agent.planners import make_planner
 from agent.settings import Settings
 from graphs import RunContext, build_agent_graph, build_report
+from sandbox import ALL_SEEDS, Sandbox
 
 log = structlog.get_logger("puffle_agent.run")
 
@@ -49,13 +50,13 @@ class PuffleTarget:
     sandbox: Any = None
 
 
-def embedded_target(settings: Settings, clock: Clock | None = None) -> PuffleTarget:
+def embedded_target(
+    settings: Settings, clock: Clock | None = None, sandbox: Sandbox | None = None
+) -> PuffleTarget:
     """The sandbox mounted in-process, every seed loaded, simulated time sped up."""
-    from sandbox import ALL_SEEDS, Sandbox
-
-    clock = clock or ScaledClock(settings.embedded_clock_speed)
-    sandbox = Sandbox(clock=clock, seeds=ALL_SEEDS)
-    keys = {name: SecretStr(sandbox.api_key_for(name)) for name in ALL_SEEDS}
+    clock = sandbox.clock if sandbox else (clock or ScaledClock(settings.embedded_clock_speed))
+    sandbox = sandbox or Sandbox(clock=clock, seeds=ALL_SEEDS)
+    keys = {name: SecretStr(sandbox.api_key_for(name)) for name in sandbox.workspaces}
     return PuffleTarget(
         base_url=EMBEDDED_BASE_URL,
         transport=httpx.ASGITransport(app=sandbox.app),

@@ -268,6 +268,7 @@ class SequenceNodeInput(RequestModel):
     is_reply: bool | None = None
     delay_days: int | None = None
     delay_hours: int | None = None
+    delay_minutes: int | None = None
 
 
 class UpdateCampaignRequest(RequestModel):

@@ -124,6 +124,8 @@ async def ask_human(state: RunState) -> Command[str]:
             {"kind": pause.get("kind"), "answer": answer.answer},
         ],
     }
+    if answer.answer == "smaller_batch":
+        update["batch_size"] = answer.batch_size
     if answer.answer == "edit":
         edits = _apply_edits(state, answer.parameters)
         if edits is None:

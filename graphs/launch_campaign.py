@@ -57,7 +57,6 @@ _DASHES = ("\u2013", "\u2014")
 
 
 class LaunchState(RunState, total=False):
-    batch_size: int | None
     sender: dict[str, Any]
     audience_list: dict[str, Any] | None
     search_filters: dict[str, Any] | None

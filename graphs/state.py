@@ -36,6 +36,8 @@ class RunState(TypedDict, total=False):
     pause: dict[str, Any] | None
     routes: dict[str, str]
     answer: dict[str, Any] | None
+    # The human's "smaller batch" answer: how many units the journey may take at most.
+    batch_size: int | None
     pauses_answered: list[dict[str, Any]]
 
     credits_spent: int

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from agent.logging import configure_logging
+
 
 @pytest.fixture(autouse=True)
 def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -21,3 +23,5 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("PUFFLE_AGENT_STATE_DIR", str(tmp_path / "state"))
     monkeypatch.chdir(tmp_path)
+    # Quiet by default; tests that read the logs configure their own stream and level.
+    configure_logging("WARNING")
