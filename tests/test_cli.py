@@ -105,3 +105,12 @@ def test_against_a_served_sandbox_failures_show_the_correlation_id(tmp_path: Pat
     assert result.returncode == 3
     assert "server_error" in result.stdout
     assert "Correlation id: corr_" in result.stdout
+
+
+def test_chat_resumes_its_thread_across_a_pause() -> None:
+    """In chat, the answer to the approval pause resumes the same run to the launch."""
+    result = _cli("chat", stdin=f"{MAIN_GOAL}\napprove\n\n")
+
+    assert result.returncode == 0, result.stderr
+    assert "Paused — approval_required" in result.stdout
+    assert "is active with 25 leads" in result.stdout
