@@ -1,4 +1,8 @@
-"""The parent graph: boot → understand → journey → report, with human pauses on the way."""
+"""The parent graph: boot → understand → journey, with human pauses on the way.
+
+The report is built from the final (or paused) checkpoint by `graphs.report.build_report`, so a
+paused run and a finished one are reported the same way.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,8 @@ from graphs.boot import boot
 from graphs.context import RunContext
 from graphs.escalation import STOP, ask_human, stop
 from graphs.launch_campaign import build_launch_campaign_graph
-from graphs.report import build_report
 from graphs.state import RunState
 from graphs.understand import understand
-
-
-async def report(state: RunState) -> dict[str, Any]:
-    return {"result": build_report(state, pause=None)["result"]}
 
 
 def build_agent_graph(
@@ -30,10 +29,8 @@ def build_agent_graph(
     graph.add_node("launch_campaign", build_launch_campaign_graph())
     graph.add_node("ask_human", ask_human)
     graph.add_node(STOP, stop)
-    graph.add_node("report", report)
 
     graph.add_edge(START, "boot")
-    graph.add_edge("launch_campaign", "report")
-    graph.add_edge(STOP, "report")
-    graph.add_edge("report", END)
+    graph.add_edge("launch_campaign", END)
+    graph.add_edge(STOP, END)
     return graph.compile(checkpointer=checkpointer, name="puffle_agent")
