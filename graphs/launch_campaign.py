@@ -210,10 +210,27 @@ async def write_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Co
     nodes = await writer.write(plan, context, state.get("sender", {}).get("first_name"))
 
     notes = list(state.get("notes", []))
+    update: dict[str, Any] = {}
     if plan.message_source == "model" and chat_model is None:
         notes.append("No model is configured, so the messages use the standard template.")
+    if plan.message_source == "puffle_ai":
+        # Puffle's paid per-lead generation needs an `ai` sequence step configured through the
+        # node endpoint, which this journey does not build yet. Switching to the template here,
+        # before anything is priced or written, keeps the run whole instead of failing after
+        # the draft exists.
+        notes.append(
+            "Puffle's per-lead AI messages are not supported yet: the personalised template "
+            "is used instead and no AI credits are spent."
+        )
+        output = PlannerOutput.model_validate(state.get("plan") or {})
+        output.plan = plan.model_copy(update={"message_source": "template"})
+        update["plan"] = output.model_dump(mode="json")
     return Command(
-        update={"sequence": [node.model_dump(exclude_none=True) for node in nodes], "notes": notes},
+        update={
+            **update,
+            "sequence": [node.model_dump(exclude_none=True) for node in nodes],
+            "notes": notes,
+        },
         goto="price_and_approve",
     )
 

@@ -240,3 +240,15 @@ async def test_a_launch_that_never_activates_times_out_with_the_correlation_id()
     # 2 + 4 + 8 + 16 + 30 + 30 + 30 = 120 s waited; one more 30 s wait would pass the ceiling.
     assert clock.sleeps[-7:] == [2, 4, 8, 16, 30, 30, 30]
     assert sum(1 for c in report["calls"] if c["operation"] == "get_campaign") == 7
+
+
+async def test_a_puffle_ai_goal_runs_whole_on_the_template(runner: AgentRunner) -> None:
+    """Asking for Puffle's per-lead AI messages falls back before any write, and says so."""
+    goal = "Launch a LinkedIn campaign to the Fintech CTOs list with AI-personalised messages"
+
+    report = await _approve(runner, await runner.start(goal, "demo"))
+
+    assert report["status"] == "completed"
+    assert report["credits"]["spent"] == 0
+    assert any("not supported yet" in note for note in report["notes"])
+    assert _sandbox(runner).ledger("demo") == []
