@@ -15,7 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 from graphs.boot import boot
 from graphs.context import RunContext
 from graphs.escalation import STOP, ask_human, stop
-from graphs.launch_campaign import build_launch_campaign_graph
+from graphs.journeys import JOURNEY_GRAPHS
 from graphs.state import RunState
 from graphs.understand import understand
 
@@ -26,11 +26,12 @@ def build_agent_graph(
     graph = StateGraph(RunState, context_schema=RunContext)
     graph.add_node("boot", boot)
     graph.add_node("understand", understand)
-    graph.add_node("launch_campaign", build_launch_campaign_graph())
+    for journey, build_journey in JOURNEY_GRAPHS.items():
+        graph.add_node(journey, build_journey())
+        graph.add_edge(journey, END)
     graph.add_node("ask_human", ask_human)
     graph.add_node(STOP, stop)
 
     graph.add_edge(START, "boot")
-    graph.add_edge("launch_campaign", END)
     graph.add_edge(STOP, END)
     return graph.compile(checkpointer=checkpointer, name="puffle_agent")

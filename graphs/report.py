@@ -61,7 +61,10 @@ def summarise(report: dict[str, Any]) -> str:
     if status == "stopped":
         return "Stopped at your answer; nothing further was written."
 
-    campaign = (report.get("result") or {}).get("campaign") or {}
+    result = report.get("result") or {}
+    if isinstance(result.get("summary"), str):
+        return str(result["summary"])
+    campaign = result.get("campaign") or {}
     if campaign:
         return (
             f"Campaign '{campaign.get('name')}' ({campaign.get('channel')}) is "

@@ -9,17 +9,13 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agent.plans import LaunchCampaignPlan, UnsupportedGoal
+from agent.plans import UnsupportedGoal
 from agent.schemas import WorkspaceContext
 from graphs._steps import step
 from graphs.context import RunContext
 from graphs.escalation import pause_command
+from graphs.journeys import CAPABILITIES, JOURNEY_GRAPHS
 from graphs.state import RunState
-
-CAPABILITIES = (
-    "launch a LinkedIn or email campaign to a saved lead list or to the results of a lead "
-    "search, with approval before anything is written or spent"
-)
 
 
 @step("understand")
@@ -35,23 +31,24 @@ async def understand(state: RunState, runtime: Runtime[RunContext]) -> Command[s
         "icp_verdict": output.icp_verdict,
         "icp_reason": output.icp_reason,
     }
-    match output.plan:
-        case UnsupportedGoal(reason=reason):
-            return pause_command(
-                "no_documented_endpoint",
-                f"No documented Puffle endpoint can do this: {reason}. What this agent can do: "
-                f"{CAPABILITIES}.",
-                {"edit": "understand"},
-                update=update,
-                details={"capabilities": CAPABILITIES},
-            )
-        case LaunchCampaignPlan() if output.icp_verdict == "mismatch":
-            return pause_command(
-                "icp_mismatch",
-                f"The audience '{output.plan.audience}' does not fit this workspace's ideal "
-                f"customer profile: {output.icp_reason} Go ahead anyway?",
-                {"approve": "launch_campaign"},
-                update=update,
-            )
-        case LaunchCampaignPlan():
-            return Command(update=update, goto="launch_campaign")
+    plan = output.plan
+    if isinstance(plan, UnsupportedGoal) or plan.journey not in JOURNEY_GRAPHS:
+        reason = plan.reason if isinstance(plan, UnsupportedGoal) else "not built yet"
+        return pause_command(
+            "no_documented_endpoint",
+            f"No documented Puffle endpoint can do this: {reason}. What this agent can do: "
+            f"{'; '.join(CAPABILITIES)}.",
+            {"edit": "understand"},
+            update=update,
+            details={"capabilities": CAPABILITIES},
+        )
+    if output.icp_verdict == "mismatch":
+        audience = getattr(plan, "audience", "") or "this audience"
+        return pause_command(
+            "icp_mismatch",
+            f"The audience '{audience}' does not fit this workspace's ideal customer profile: "
+            f"{output.icp_reason} Go ahead anyway?",
+            {"approve": plan.journey},
+            update=update,
+        )
+    return Command(update=update, goto=plan.journey)
