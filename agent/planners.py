@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -109,6 +110,13 @@ def planning_request(goal: str, context: WorkspaceContext | None) -> str:
 
 # The rule planner
 
+# A reader for one journey beyond campaigns: given the goal, the goal with quoted text masked
+# (so quoted text cannot steer the classification) and the context, it returns that journey's
+# plan, or None when the goal is not about its journey. Readers run after the hard refusals
+# (admin, webhooks, OAuth, billing…) and before the campaign reading.
+JourneyReader = Callable[[str, str, WorkspaceContext | None], PlannerOutput | None]
+JOURNEY_READERS: list[JourneyReader] = []
+
 
 class RulePlanner:
     """Deterministic planner for when no model is configured: patterns, no model calls."""
@@ -122,6 +130,14 @@ class RulePlanner:
 def plan_by_rules(goal: str, context: WorkspaceContext | None) -> PlannerOutput:
     """The rule planner's answer, for callers that are not async."""
     reading = _GoalReading.of(goal)
+
+    refusal = _refusal(reading.masked, _REFUSALS)
+    if refusal is not None:
+        return _unsupported(refusal)
+
+    for read_journey in JOURNEY_READERS:
+        if (output := read_journey(goal, reading.masked, context)) is not None:
+            return output
 
     refusal = _unsupported_reason(reading.masked)
     if refusal is not None:
@@ -208,6 +224,10 @@ _REFUSALS: list[tuple[re.Pattern[str], str]] = [
         ),
         f"Managing or reporting on an existing campaign {_NOT_YET}",
     ),
+]
+
+# Journeys this build cannot run yet; checked after the journey readers had their turn.
+_NOT_YET_REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"\b(?:csv|spreadsheet|excel|upload|sales\s+nav(?:igator)?)\b|\bimport(?:ing)?\b"
@@ -250,12 +270,15 @@ _CAMPAIGN_INTENT = re.compile(
 )
 
 
-def _unsupported_reason(masked_goal: str) -> str | None:
+def _refusal(masked_goal: str, refusals: list[tuple[re.Pattern[str], str]]) -> str | None:
     lowered = masked_goal.lower()
-    for pattern, reason in _REFUSALS:
-        if pattern.search(lowered):
-            return reason
-    if not _CAMPAIGN_INTENT.search(lowered):
+    return next((reason for pattern, reason in refusals if pattern.search(lowered)), None)
+
+
+def _unsupported_reason(masked_goal: str) -> str | None:
+    if (reason := _refusal(masked_goal, _NOT_YET_REFUSALS)) is not None:
+        return reason
+    if not _CAMPAIGN_INTENT.search(masked_goal.lower()):
         return "This agent build can only launch outreach campaigns, and the goal asks for none."
     return None
 
