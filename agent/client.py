@@ -44,7 +44,7 @@ from agent.operations import (
     find_operation,
     forbidden_reason,
 )
-from agent.ratelimit import SlidingWindowLimiter, shared_limiter
+from agent.ratelimit import RateLimiter, shared_limiter
 from agent.schemas import NoBody
 
 log = structlog.get_logger("puffle_agent.http")
@@ -52,8 +52,10 @@ log = structlog.get_logger("puffle_agent.http")
 CORRELATION_HEADER = "x-correlation-id"
 SERVER_ERROR_RETRY_DELAY = 5.0
 DEFAULT_RATE_LIMIT_WAIT = 30.0
-# A 429 that persists through this many waits is reported rather than waited on forever.
+# A 429 that persists through this many waits is reported rather than waited on forever, and so
+# is one that asks for a longer wait than a person would sit through without being told.
 MAX_RATE_LIMIT_WAITS = 3
+MAX_RATE_LIMIT_WAIT_SECONDS = 120.0
 
 
 class CallRecord(TypedDict):
@@ -85,7 +87,7 @@ class PuffleClient:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
-        limiter: SlidingWindowLimiter | None = None,
+        limiter: RateLimiter | None = None,
         timeout: float = 30.0,
         log_bodies: bool = False,
     ) -> None:
@@ -177,14 +179,15 @@ class PuffleClient:
                 return response
 
             error = _api_error(operation_name, response, self.clock)
-            if response.status_code == 429 and rate_limit_waits < MAX_RATE_LIMIT_WAITS:
-                rate_limit_waits += 1
+            if response.status_code == 429:
                 wait = (
                     error.retry_after if error.retry_after is not None else DEFAULT_RATE_LIMIT_WAIT
                 )
                 self.limiter.hold(wait)
-                await self.clock.sleep(wait)
-                continue
+                if rate_limit_waits < MAX_RATE_LIMIT_WAITS and wait <= MAX_RATE_LIMIT_WAIT_SECONDS:
+                    rate_limit_waits += 1
+                    await self.clock.sleep(wait)
+                    continue
             if isinstance(error, ServerError) and not retried_server_error:
                 retried_server_error = True
                 await self.clock.sleep(SERVER_ERROR_RETRY_DELAY)

@@ -388,11 +388,13 @@ def enforce_sequence(
                 )
             else:
                 # A later email without a subject of its own can only be a reply in the thread.
+                # It still carries one: Puffle's pre-launch check wants a subject on every email.
                 is_reply = bool(node.is_reply) or not subject
+                opening_subject = next(item.subject for item in shaped if item.type == "email")
                 shaped.append(
                     SequenceNodeInput(
                         type="email",
-                        subject="" if is_reply else subject,
+                        subject=f"Re: {opening_subject}" if is_reply else subject,
                         body=body,
                         is_reply=is_reply,
                     )

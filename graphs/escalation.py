@@ -87,7 +87,17 @@ def error_pause(error: RunError, retry_node: str) -> Command[str] | None:
                 retry,
                 correlation_id=correlation_id,
             )
-        case ServerError() | RateLimitedError():
+        case RateLimitedError():
+            wait = f"{error.retry_after:.0f} s" if error.retry_after is not None else "a while"
+            return pause_command(
+                "server_error",
+                f"Puffle is rate-limiting this key on {error.operation} and asked to wait {wait}. "
+                f"Retry after that; correlation id {correlation_id}.",
+                retry,
+                correlation_id=correlation_id,
+                details={"retry_after": error.retry_after},
+            )
+        case ServerError():
             return pause_command(
                 "server_error",
                 f"Puffle kept failing on {error.operation} (HTTP {error.status}) after the "

@@ -74,6 +74,7 @@ class LaunchState(RunState, total=False):
     launch_attempts: int
     polls: int
     waited_seconds: float
+    campaign_name: str
 
 
 def _plan(state: LaunchState) -> LaunchCampaignPlan:
@@ -255,10 +256,19 @@ async def price_and_approve(state: LaunchState, runtime: Runtime[RunContext]) ->
             update={"quote": dict(quote)},
         )
 
+    existing = (await _client(runtime).call(ops.LIST_CAMPAIGNS)).data.campaigns
+    name, overlapping = _planned_name(_campaign_name(state, plan), existing, plan)
+    state = {**state, "campaign_name": name}
+
     first_write = (
-        "start_lead_search" if state.get("search_filters") is not None else ("create_campaign")
+        "start_lead_search" if state.get("search_filters") is not None else "create_campaign"
     )
     summary = _approval_summary(state, plan, leads, quote)
+    if overlapping:
+        summary += (
+            f" Careful: '{overlapping[0].name}' is already {overlapping[0].status} with the same "
+            "audience name, so these leads may be contacted twice."
+        )
     return pause_command(
         "approval_required",
         summary,
@@ -273,8 +283,32 @@ async def price_and_approve(state: LaunchState, runtime: Runtime[RunContext]) ->
             "quote": dict(quote) if quote else None,
             "chain": remaining_chain(state, plan),
         },
-        update={"quote": dict(quote) if quote else None, "credits_quoted": _total(quote)},
+        update={
+            "quote": dict(quote) if quote else None,
+            "credits_quoted": _total(quote),
+            "campaign_name": name,
+        },
     )
+
+
+def _planned_name(
+    wanted: str, existing: list[Campaign], plan: LaunchCampaignPlan
+) -> tuple[str, list[Campaign]]:
+    """The name the campaign will get, and live campaigns already going by the wanted name.
+
+    A draft of the wanted name is reused (this journey's own, left by an interrupted run, or one
+    the human started); a launched one keeps its name, so the new campaign gets the first free
+    " (n)" suffix, as Puffle suggests on a 409.
+    """
+    if _reusable_draft(existing, wanted, plan) is not None:
+        return wanted, []
+    overlapping = [
+        campaign
+        for campaign in existing
+        if campaign.status != "draft"
+        and (campaign.name == wanted or campaign.name.startswith(f"{wanted} ("))
+    ]
+    return _free_name(wanted, {campaign.name for campaign in existing}), overlapping
 
 
 def _paid_actions(state: LaunchState, plan: LaunchCampaignPlan) -> list[str]:
@@ -312,6 +346,8 @@ def _approval_summary(state: LaunchState, plan: LaunchCampaignPlan, leads: int, 
 def _campaign_name(state: LaunchState, plan: LaunchCampaignPlan) -> str:
     if campaign := state.get("campaign"):
         return str(campaign["name"])
+    if planned := state.get("campaign_name"):
+        return planned
     if plan.campaign_name:
         return plan.campaign_name
     audience_list = state.get("audience_list")
@@ -324,7 +360,7 @@ def remaining_chain(state: LaunchState, plan: LaunchCampaignPlan) -> list[str]:
     chain: list[ops.Operation[Any, Any]] = []
     if state.get("search_filters") is not None:
         chain += [ops.START_LEAD_SEARCH, ops.GET_LEAD_SEARCH, ops.ADD_SEARCH_TO_LIST]
-    chain += [ops.LIST_CAMPAIGNS, ops.CREATE_CAMPAIGN, ops.UPDATE_CAMPAIGN]
+    chain += [ops.CREATE_CAMPAIGN, ops.UPDATE_CAMPAIGN]
     audience_rows = (state.get("audience_list") or {}).get("rows")
     if audience_rows is not None and _leads(state) < audience_rows:
         chain += [ops.LIST_ROWS, ops.ADD_CAMPAIGN_LEADS]
@@ -463,27 +499,27 @@ async def create_campaign(state: LaunchState, runtime: Runtime[RunContext]) -> C
     client = _client(runtime)
     name = _campaign_name(state, plan)
 
-    existing = (await client.call(ops.LIST_CAMPAIGNS)).data.campaigns
-    reusable = _reusable_draft(existing, name, plan)
-    if reusable is None:
-        name = _free_name(name, {campaign.name for campaign in existing})
-        request = CreateCampaignRequest(
+    def request(campaign_name: str) -> CreateCampaignRequest:
+        return CreateCampaignRequest(
             type=plan.channel,
-            name=name,
+            name=campaign_name,
             sender_account_ids=[state.get("sender", {})["id"]],
             daily_limit=plan.daily_limit if plan.channel == "email" else None,
         )
-        try:
-            reusable = (await client.call(ops.CREATE_CAMPAIGN, body=request)).data.campaign
-        except ConflictError:
-            # Created concurrently (or by an earlier attempt whose answer was lost): use it.
-            existing = (await client.call(ops.LIST_CAMPAIGNS)).data.campaigns
-            reusable = _reusable_draft(existing, name, plan)
-            if reusable is None:
-                raise
+
+    try:
+        created = (await client.call(ops.CREATE_CAMPAIGN, body=request(name))).data.campaign
+    except ConflictError:
+        # The name is taken: by this journey's own draft (an earlier attempt whose answer was
+        # lost, or the draft the approval said it would reuse), or by someone since approval.
+        existing = (await client.call(ops.LIST_CAMPAIGNS)).data.campaigns
+        created = _reusable_draft(existing, name, plan)
+        if created is None:
+            name = _free_name(name, {campaign.name for campaign in existing})
+            created = (await client.call(ops.CREATE_CAMPAIGN, body=request(name))).data.campaign
 
     return Command(
-        update={"campaign": {"id": reusable.id, "name": reusable.name, "status": reusable.status}},
+        update={"campaign": {"id": created.id, "name": created.name, "status": created.status}},
         goto="fill_sequence",
     )
 

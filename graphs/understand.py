@@ -36,7 +36,8 @@ async def understand(state: RunState, runtime: Runtime[RunContext]) -> Command[s
         reason = plan.reason if isinstance(plan, UnsupportedGoal) else "not built yet"
         return pause_command(
             "no_documented_endpoint",
-            f"No documented Puffle endpoint can do this: {reason}. What this agent can do: "
+            f"No documented Puffle endpoint can do this: {reason.rstrip('.')}. What this agent "
+            "can do: "
             f"{'; '.join(CAPABILITIES)}.",
             {"edit": "understand"},
             update=update,

@@ -18,6 +18,7 @@ from agent.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     ServerError,
     UnprocessableError,
 )
@@ -159,6 +160,34 @@ async def test_429_without_retry_after_waits_30_seconds(
 
     assert result.status == 200
     assert clock.sleeps == [30.0]
+
+
+async def test_a_429_asking_for_an_hour_is_reported_not_waited_out(
+    client: PuffleClient, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    """A Retry-After beyond two minutes raises at once, with the wait and the correlation id."""
+    sandbox.add_fault(FaultRule(route=CONTEXT_ROUTE, status=429, retry_after="3600"))
+
+    with pytest.raises(RateLimitedError) as raised:
+        await client.call(ops.GET_CONTEXT)
+
+    assert raised.value.retry_after == 3600.0
+    assert raised.value.correlation_id is not None
+    assert clock.sleeps == []
+    assert _calls(sandbox, CONTEXT_ROUTE) == 1
+
+
+async def test_a_429_that_persists_is_reported_after_three_waits(
+    client: PuffleClient, sandbox: Sandbox, clock: FakeClock
+) -> None:
+    """Four 429s in a row: three waits of Retry-After, then RateLimitedError."""
+    sandbox.add_fault(FaultRule(route=CONTEXT_ROUTE, status=429, retry_after="7", times=4))
+
+    with pytest.raises(RateLimitedError):
+        await client.call(ops.GET_CONTEXT)
+
+    assert clock.sleeps == [7.0, 7.0, 7.0]
+    assert _calls(sandbox, CONTEXT_ROUTE) == 4
 
 
 async def test_500_is_retried_once_after_5_seconds(

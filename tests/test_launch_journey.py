@@ -172,6 +172,7 @@ async def test_a_goal_without_an_endpoint_says_what_the_agent_can_do(runner: Age
 
     assert report["pause"]["kind"] == "no_documented_endpoint"
     assert "launch" in report["pause"]["message"]
+    assert ".." not in report["pause"]["message"]
     assert _writes(runner, "demo") == []
 
 
@@ -215,10 +216,15 @@ async def test_a_launch_answered_409_is_watched_not_repeated(runner: AgentRunner
     assert len(sandbox.campaigns("demo")) == 1
 
 
-async def test_a_second_run_of_the_same_goal_makes_a_second_campaign(runner: AgentRunner) -> None:
-    """Running the goal again launches a new campaign with a free name, not a clash."""
+async def test_a_second_run_warns_and_names_the_campaign_it_will_make(runner: AgentRunner) -> None:
+    """Running the goal again warns of the live campaign and shows the free name it will use."""
     first = await _approve(runner, await runner.start(MAIN_GOAL, "demo"))
-    second = await _approve(runner, await runner.start(MAIN_GOAL, "demo"))
+    second_approval = await runner.start(MAIN_GOAL, "demo")
+    second = await _approve(runner, second_approval)
+
+    pause = second_approval["pause"]
+    assert pause["details"]["campaign_name"] == "Fintech CTOs - LinkedIn (2)"
+    assert "'Fintech CTOs - LinkedIn' is already active" in pause["message"]
 
     names = [first["result"]["campaign"]["name"], second["result"]["campaign"]["name"]]
     assert names == ["Fintech CTOs - LinkedIn", "Fintech CTOs - LinkedIn (2)"]
@@ -252,3 +258,25 @@ async def test_a_puffle_ai_goal_runs_whole_on_the_template(runner: AgentRunner) 
     assert report["credits"]["spent"] == 0
     assert any("not supported yet" in note for note in report["notes"])
     assert _sandbox(runner).ledger("demo") == []
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "Launch an email campaign to the Fintech CTOs list",
+        'Email the Webinar attendees - October list saying "Thanks for joining!" then "Any '
+        'questions about the session?"',
+    ],
+)
+async def test_email_campaigns_pass_the_pre_launch_check_and_go_active(
+    runner: AgentRunner, goal: str
+) -> None:
+    """Every email in the sequence carries a subject, so Puffle's check passes first time."""
+    report = await _approve(runner, await runner.start(goal, "demo"))
+
+    assert report["status"] == "completed", report["summary"]
+    assert report["result"]["campaign"]["channel"] == "email"
+    [campaign] = _sandbox(runner).campaigns("demo")
+    emails = [node for node in campaign["sequence_nodes"] if node["type"] == "email"]
+    assert all(node["subject"] for node in emails)
+    assert sum(1 for c in report["calls"] if c["operation"] == "validate_campaign") == 1

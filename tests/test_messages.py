@@ -76,7 +76,7 @@ async def test_email_template_sequence() -> None:
         Node(type="delay", delay_days=3),
         Node(
             type="email",
-            subject="",
+            subject="Re: Quick question for %company%",
             is_reply=True,
             body="Hi %first_name%,\n\nFollowing up on my note below in case it slipped through. "
             "Would a 15-minute call next week be useful?\n\nCheers,\n%sender_first%",
@@ -102,7 +102,7 @@ async def test_formal_tone_without_sender_or_context() -> None:
         Node(type="delay", delay_days=3),
         Node(
             type="email",
-            subject="",
+            subject="Re: A question for %company%",
             is_reply=True,
             body="Hello %first_name%,\n\nI wanted to follow up on my message below. Would a "
             "short call next week be convenient?",
@@ -159,7 +159,12 @@ async def test_goal_messages_on_email_get_a_subject_and_thread() -> None:
             is_reply=False,
         ),
         Node(type="delay", delay_days=3),
-        Node(type="email", subject="", body="Following up.", is_reply=True),
+        Node(
+            type="email",
+            subject="Re: Quick question for %company%",
+            body="Following up.",
+            is_reply=True,
+        ),
         Node(type="end"),
     ]
 
@@ -221,7 +226,7 @@ def test_enforce_sequence_fixes_whatever_it_is_given() -> None:
     assert shaped == [
         Node(type="email", subject="Hello %company%", body="First", is_reply=False),
         Node(type="delay", delay_days=30),
-        Node(type="email", subject="", body="Second", is_reply=True),
+        Node(type="email", subject="Re: Hello %company%", body="Second", is_reply=True),
         Node(type="end"),
     ]
 
@@ -329,7 +334,9 @@ async def test_model_writer_email_keeps_the_code_structure() -> None:
 
     assert [node.type for node in nodes] == ["email", "delay", "email", "end"]
     assert nodes[0].subject == "Reconciliation at %company%"
-    assert nodes[2] == Node(type="email", subject="", body="Any thoughts?", is_reply=True)
+    assert nodes[2] == Node(
+        type="email", subject="Re: Reconciliation at %company%", body="Any thoughts?", is_reply=True
+    )
 
 
 async def test_model_writer_gives_up_after_two_unusable_answers() -> None:
