@@ -3,6 +3,10 @@
 Exit codes: 0 done, 1 failed or stopped by the human, 2 usage error, 3 paused for a human.
 Human-readable output by default; `--json` prints one report object on stdout. Progress and
 logs go to stderr, so stdout stays parseable.
+
+Headless mode (PostgreSQL in `PUFFLE_AGENT_DATABASE_URL`): `enqueue` queues a goal, `worker`
+runs queued goals, `runs` and `show` read their records, `approve` and `deny` answer a pause
+from any machine and queue the resume.
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 
+from agent import headless
 from agent.errors import PuffleAgentError, UsageError
 from agent.logging import configure_logging, redact
 from agent.pauses import AnswerKind, HumanAnswer
 from agent.runner import AgentRunner, check_settings
+from agent.runs_store import RUN_STATUSES, RunRecord
 from agent.settings import Settings
+from evals.cli import eval_command
 
 app = typer.Typer(
     help="Carry out sales-automation goals through the Puffle API.",
@@ -32,6 +40,10 @@ sandbox_app = typer.Typer(help="The local Puffle sandbox.", no_args_is_help=True
 app.add_typer(sandbox_app, name="sandbox")
 
 EXIT_DONE, EXIT_FAILED, EXIT_USAGE, EXIT_PAUSED = 0, 1, 2, 3
+ANSWER_SYNTAX: dict[str, str] = {
+    "smaller_batch": "smaller_batch N",
+    "edit": "edit key=value[;key=value]",
+}
 EXIT_CODES = {
     "completed": EXIT_DONE,
     "paused": EXIT_PAUSED,
@@ -39,8 +51,10 @@ EXIT_CODES = {
     "failed": EXIT_FAILED,
 }
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# markup=False: goals, list names and Puffle's messages are printed literally, never parsed
+# as Rich markup; styles are passed explicitly.
+out = Console(highlight=False, markup=False)
+err = Console(stderr=True, highlight=False, markup=False)
 
 WorkspaceOption = Annotated[
     str,
@@ -80,6 +94,78 @@ def chat(workspace: WorkspaceOption = "demo") -> None:
     """Talk to the agent: one thread per conversation, resumed across pauses."""
     code = _run_async(_chat(workspace))
     raise typer.Exit(code)
+
+
+RunIdArgument = Annotated[str, typer.Argument(help="The run id `enqueue` printed.")]
+
+
+@app.command()
+def enqueue(
+    goal: Annotated[str, typer.Argument(help="What to do, in plain language.")],
+    workspace: WorkspaceOption = "demo",
+    json_output: JsonOption = False,
+) -> None:
+    """Queue GOAL for a headless worker; prints the run id."""
+    code = _run_async(_enqueue(goal, workspace, as_json=json_output))
+    raise typer.Exit(code)
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", "-c", help="Runs this worker advances at once.")
+    ] = 1,
+) -> None:
+    """Run queued goals until stopped; pauses are recorded for `approve` / `deny`."""
+    code = _run_async(_worker(concurrency))
+    raise typer.Exit(code)
+
+
+@app.command()
+def runs(
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help=f"Only runs in this state: {', '.join(RUN_STATUSES)}."),
+    ] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List headless runs with their state and pause kind."""
+    code = _run_async(_runs(status, as_json=json_output))
+    raise typer.Exit(code)
+
+
+@app.command()
+def show(run_id: RunIdArgument, json_output: JsonOption = False) -> None:
+    """Show one headless run: its calls, credits and the pause waiting for an answer."""
+    code = _run_async(_show_run(run_id, as_json=json_output))
+    raise typer.Exit(code)
+
+
+@app.command()
+def approve(
+    run_id: RunIdArgument,
+    answer: Annotated[
+        str,
+        typer.Option(
+            "--answer",
+            help="approve, retry, 'smaller_batch N' or 'edit key=value;key=value'.",
+        ),
+    ] = "approve",
+    json_output: JsonOption = False,
+) -> None:
+    """Answer a paused headless run and queue its resume."""
+    code = _run_async(_answer(run_id, answer, as_json=json_output))
+    raise typer.Exit(code)
+
+
+@app.command()
+def deny(run_id: RunIdArgument, json_output: JsonOption = False) -> None:
+    """Decline a paused headless run; a worker winds it up."""
+    code = _run_async(_answer(run_id, "deny", as_json=json_output))
+    raise typer.Exit(code)
+
+
+app.command("eval")(eval_command)
 
 
 @sandbox_app.command("serve")
@@ -123,14 +209,15 @@ def _settings() -> Settings:
         settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise UsageError(f"invalid settings: {first['loc']}: {first['msg']}") from None
+        setting = ".".join(str(part) for part in first["loc"])
+        raise UsageError(f"invalid setting {setting}: {first['msg']}") from None
     check_settings(settings)
     configure_logging(settings.log_level)
     return settings
 
 
 def _progress(message: str) -> None:
-    err.print(f"[dim]… {message}[/dim]")
+    err.print(f"… {message}", style="dim")
 
 
 async def _run(goal: str, workspace: str, *, yes: bool, interactive: bool, as_json: bool) -> int:
@@ -143,6 +230,12 @@ async def _run(goal: str, workspace: str, *, yes: bool, interactive: bool, as_js
                 break
             report = await runner.resume(report["run_id"], answer)
     _show(report, as_json=as_json)
+    if report["status"] == "paused" and not interactive and not as_json:
+        # Piped answers are not read: a run that asks questions needs a terminal or a chat.
+        err.print(
+            "No terminal to ask on: pass --yes to approve approval pauses, or use "
+            "`puffle-agent chat` to answer pauses."
+        )
     return EXIT_CODES[report["status"]]
 
 
@@ -168,7 +261,7 @@ async def _plan(goal: str, workspace: str, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps(dry_run, indent=2))
         return EXIT_DONE
-    out.print(f"[bold]{dry_run['summary']}[/bold]\n")
+    out.print(f"{dry_run['summary']}\n", style="bold")
     out.print("Read so far (no writes):")
     for call in dry_run["calls_made"]:
         out.print(f"  {call}")
@@ -198,6 +291,87 @@ async def _chat(workspace: str) -> int:
             else:
                 report = await runner.start(line, workspace, thread_id=thread_id)
             _show(report, as_json=False)
+
+
+async def _enqueue(goal: str, workspace: str, *, as_json: bool) -> int:
+    run_id = await headless.enqueue_goal(_settings(), goal, workspace)
+    if as_json:
+        print(json.dumps({"run_id": run_id, "status": "queued"}))
+    else:
+        out.print(f"queued run {run_id}")
+    return EXIT_DONE
+
+
+async def _worker(concurrency: int) -> int:
+    await headless.run_worker(_settings(), concurrency)
+    return EXIT_DONE
+
+
+async def _runs(status: str | None, *, as_json: bool) -> int:
+    if status is not None and status not in RUN_STATUSES:
+        raise UsageError(f"unknown status '{status}'; choose one of {', '.join(RUN_STATUSES)}")
+    records = await headless.list_runs(_settings(), status)
+    if as_json:
+        print(json.dumps([record.as_json() for record in records], indent=2))
+        return EXIT_DONE
+    if not records:
+        out.print("no runs")
+    for record in records:
+        pause = (record.pause or {}).get("kind", "") if record.status == "paused" else ""
+        # One run a line, never wrapped, so the listing stays greppable.
+        print(
+            f"{record.id}  {record.status:<9} {pause:<22} {record.workspace:<14} "
+            f"{record.journey or '-':<16} {record.goal}"
+        )
+    return EXIT_DONE
+
+
+async def _show_run(run_id: str, *, as_json: bool) -> int:
+    record = await headless.get_run(_settings(), run_id)
+    if as_json:
+        print(json.dumps(record.as_json(), indent=2))
+        return EXIT_DONE
+    _show_record(record)
+    return EXIT_DONE
+
+
+async def _answer(run_id: str, text: str, *, as_json: bool) -> int:
+    settings = _settings()
+    record = await headless.get_run(settings, run_id)
+    if record.status != "paused" or record.pause is None:
+        raise UsageError(f"run {run_id} is {record.status}, not waiting for an answer")
+    answer = _parse_answer(text, record.pause)
+    if answer is None:
+        raise UsageError(
+            f"'{text}' does not answer a {record.pause.get('kind')} pause; it accepts "
+            f"{', '.join(record.pause.get('answers', []))} (smaller_batch takes a number, "
+            "edit takes key=value pairs)"
+        )
+    await headless.answer_run(settings, run_id, answer)
+    if as_json:
+        print(json.dumps({"run_id": run_id, "answer": answer.model_dump(), "status": "queued"}))
+    else:
+        out.print(f"answered run {run_id} with {answer.answer}; its resume is queued")
+    return EXIT_DONE
+
+
+def _show_record(record: RunRecord) -> None:
+    colour = {"completed": "green", "paused": "yellow"}.get(record.status, "red")
+    out.print(Text.assemble((record.status, f"bold {colour}"), f" run {record.id}"))
+    out.print(f"Workspace: {record.workspace}   Journey: {record.journey or '-'}")
+    out.print(f"Goal: {record.goal}")
+    if record.summary:
+        out.print(record.summary)
+    if record.error:
+        out.print(f"Error: {record.error}")
+    out.print(f"Credits spent: {record.credits}")
+    out.print(f"Calls ({len(record.calls)}):")
+    for call in record.calls:
+        correlation = f"  {call['correlation_id']}" if call.get("correlation_id") else ""
+        out.print(f"  {call['status']} {call['method']} {call['path']}{correlation}")
+    if record.status == "paused" and record.pause is not None:
+        _show_pause(record.pause)
+        out.print(f"Answers: {', '.join(record.pause.get('answers', []))}")
 
 
 def _decide(pause: dict[str, Any], *, yes: bool, interactive: bool) -> HumanAnswer | None:
@@ -250,10 +424,12 @@ def _read_line(prompt: str) -> str:
 
 
 def _show_pause(pause: dict[str, Any]) -> None:
-    out.print(f"\n[bold yellow]Paused — {pause['kind']}[/bold yellow]")
+    out.print(f"\nPaused — {pause['kind']}", style="bold yellow")
     out.print(pause["message"])
     if pause.get("correlation_id"):
         out.print(f"Correlation id: {pause['correlation_id']}")
+    answers: list[str] = pause.get("answers", [])
+    out.print("Answers: " + ", ".join(ANSWER_SYNTAX.get(answer, answer) for answer in answers))
     sequence = pause.get("details", {}).get("sequence")
     if sequence:
         out.print("Sequence:")
@@ -267,12 +443,15 @@ def _show(report: dict[str, Any], *, as_json: bool) -> None:
         print(json.dumps(report, indent=2, default=str))
         return
     colour = {"completed": "green", "paused": "yellow"}.get(report["status"], "red")
-    out.print(f"[bold {colour}]{report['status']}[/bold {colour}] {report['summary']}")
+    if report["status"] == "paused":
+        out.print(report["status"], style=f"bold {colour}")
+    else:
+        out.print(Text.assemble((report["status"], f"bold {colour}"), f" {report['summary']}"))
     if report["status"] == "paused":
         _show_pause(report["pause"])
         out.print(f"Run id: {report['run_id']}")
     for note in report.get("notes", []):
-        out.print(f"[dim]note: {note}[/dim]")
+        out.print(f"note: {note}", style="dim")
 
 
 if __name__ == "__main__":

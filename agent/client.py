@@ -8,7 +8,11 @@ sent. Failures follow the agent guide's table:
     try again · 5xx retry once after 5 s, then fail with the correlation id
 
 Each request is logged once, with its operation, status, duration and correlation id; bodies only
-when `log_bodies` is set. The API key is only ever in the `Authorization` header.
+when `log_bodies` is set (an uploaded file by name and size, never its content). The API key is
+only ever in the `Authorization` header.
+
+A body is JSON, except for the operations that declare `accepts_file`: they take `files`, sent as
+`multipart/form-data` (`files={"file": (name, content, "text/csv")}`).
 """
 
 from __future__ import annotations
@@ -71,6 +75,10 @@ class CallRecord(TypedDict):
     attempt: int
 
 
+# A multipart form: field name → (file name, content, content type).
+UploadFiles = Mapping[str, tuple[str, bytes, str]]
+
+
 @dataclass(frozen=True)
 class ApiResult(Generic[ResponseT]):
     data: ResponseT
@@ -124,14 +132,22 @@ class PuffleClient:
         path_params: Mapping[str, str] | None = None,
         query: Mapping[str, str | int] | None = None,
         body: RequestT | None = None,
+        files: UploadFiles | None = None,
     ) -> ApiResult[ResponseT]:
-        """Send a declared operation and return its validated response."""
+        """Send a declared operation and return its validated response.
+
+        `files` sends a multipart form instead of a JSON body, for operations that take a file.
+        """
         path = render_path(operation.path, path_params or {})
         payload = None
         if body is not None and not isinstance(body, NoBody):
             payload = body.model_dump(mode="json", exclude_none=True)
+        if files is not None and not operation.accepts_file:
+            raise ValueError(f"{operation.name} does not take a file upload")
+        if files is not None and payload is not None:
+            raise ValueError(f"{operation.name}: send a file or a JSON body, not both")
 
-        response = await self._send(operation.name, operation.method, path, query, payload)
+        response = await self._send(operation.name, operation.method, path, query, payload, files)
         return _result(operation, response)
 
     async def request(
@@ -164,6 +180,7 @@ class PuffleClient:
         path: str,
         query: Mapping[str, str | int] | None,
         payload: Any,
+        files: UploadFiles | None = None,
     ) -> httpx.Response:
         # Checked again on the rendered path: a path parameter must not reach another route.
         self._guard(method, path)
@@ -174,7 +191,9 @@ class PuffleClient:
         while True:
             attempt += 1
             await self.limiter.acquire()
-            response = await self._send_once(operation_name, method, path, query, payload, attempt)
+            response = await self._send_once(
+                operation_name, method, path, query, payload, files, attempt
+            )
             if response.is_success:
                 return response
 
@@ -201,6 +220,7 @@ class PuffleClient:
         path: str,
         query: Mapping[str, str | int] | None,
         payload: Any,
+        files: UploadFiles | None,
         attempt: int,
     ) -> httpx.Response:
         started = time.perf_counter()
@@ -216,7 +236,11 @@ class PuffleClient:
         )
         try:
             response = await self._http.request(
-                method, path, params=dict(query) if query else None, json=payload
+                method,
+                path,
+                params=dict(query) if query else None,
+                json=payload,
+                files=dict(files) if files is not None else None,
             )
         except httpx.HTTPError as exc:
             record["duration_ms"] = round((time.perf_counter() - started) * 1000, 2)
@@ -240,7 +264,8 @@ class PuffleClient:
 
         extra: dict[str, Any] = {}
         if self.log_bodies:
-            extra = {"request_body": payload, "response_body": response.text[:2000]}
+            sent = payload if files is None else _describe_files(files)
+            extra = {"request_body": sent, "response_body": response.text[:2000]}
         log.info(
             "puffle.request",
             operation=operation_name,
@@ -269,6 +294,14 @@ def _result(operation: Operation[Any, ResponseT], response: httpx.Response) -> A
         correlation_id=_correlation_id(response),
         location=response.headers.get("location"),
     )
+
+
+def _describe_files(files: UploadFiles) -> dict[str, Any]:
+    """An upload as the logs show it: names and sizes, never the content (it is people's data)."""
+    return {
+        field: {"filename": name, "bytes": len(content), "content_type": content_type}
+        for field, (name, content, content_type) in files.items()
+    }
 
 
 def render_path(template: str, params: Mapping[str, str]) -> str:
@@ -351,6 +384,7 @@ __all__ = [
     "CallRecord",
     "PuffleClient",
     "RateLimitedError",
+    "UploadFiles",
     "parse_retry_after",
     "render_path",
 ]

@@ -66,6 +66,8 @@ class Operation(Generic[RequestT, ResponseT]):
     response_model: type[ResponseT]
     credit_action: str | None = None
     asynchronous: bool = False
+    # Takes a `multipart/form-data` file upload instead of a JSON body.
+    accepts_file: bool = False
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +179,106 @@ LAUNCH_CAMPAIGN = Operation(
     s.LaunchResponse,
     asynchronous=True,
 )
+START_RESEARCH = Operation(
+    "start_research",
+    "POST",
+    "/api/v1/research",
+    s.ResearchRequest,
+    s.ResearchEnvelope,
+    credit_action="DEEP_RESEARCH",
+    asynchronous=True,
+)
+GET_RESEARCH = Operation(
+    "get_research", "GET", "/api/v1/research/{research_id}", s.NoBody, s.ResearchEnvelope
+)
+LIST_CONVERSATIONS = Operation(
+    "list_conversations", "GET", "/api/conversations", s.NoBody, s.ConversationsResponse
+)
+# The messages endpoint, not the conversation itself: reading a conversation marks it read.
+LIST_CONVERSATION_MESSAGES = Operation(
+    "list_conversation_messages",
+    "GET",
+    "/api/conversations/{conversation_id}/messages",
+    s.NoBody,
+    s.ConversationMessagesResponse,
+)
+
+LIST_SIGNAL_TYPES = Operation(
+    "list_signal_types", "GET", "/api/v1/signals/types", s.NoBody, s.SignalTypesResponse
+)
+CREATE_SIGNAL_TYPE = Operation(
+    "create_signal_type", "POST", "/api/v1/signals/types", s.CreateSignalTypeRequest, s.SignalType
+)
+UPDATE_SIGNAL_TYPE = Operation(
+    "update_signal_type",
+    "PATCH",
+    "/api/v1/signals/types/{type_id}",
+    s.UpdateSignalTypeRequest,
+    s.SignalType,
+)
+LIST_SIGNALS = Operation("list_signals", "GET", "/api/v1/signals", s.NoBody, s.SignalFeed)
+GET_CALENDAR = Operation("get_calendar", "GET", "/api/calendar", s.NoBody, s.CalendarResponse)
+LIST_SOCIAL_ACCOUNTS = Operation(
+    "list_social_accounts", "GET", "/api/calendar/accounts", s.NoBody, s.SocialAccountsResponse
+)
+CREATE_SOCIAL_POST = Operation(
+    "create_social_post",
+    "POST",
+    "/api/calendar/posts",
+    s.CreateSocialPostRequest,
+    s.SocialPostEnvelope,
+)
+LIST_SOCIAL_POSTS = Operation(
+    "list_social_posts", "GET", "/api/calendar/posts", s.NoBody, s.SocialPostsResponse
+)
+GET_SETTINGS = Operation("get_settings", "GET", "/api/settings", s.NoBody, s.SettingsResponse)
+
+# Importing leads into a list (the legacy sheet/rows generation, the only one with CSV and Sales
+# Navigator imports). The previews write nothing; the confirms write rows.
+PREVIEW_NEW_LIST_IMPORT = Operation(
+    "preview_new_list_import",
+    "POST",
+    "/api/lists/create-with-import",
+    s.NoBody,
+    s.NewListImportPreview,
+    accepts_file=True,
+)
+CONFIRM_NEW_LIST_IMPORT = Operation(
+    "confirm_new_list_import",
+    "PUT",
+    "/api/lists/create-with-import",
+    s.ConfirmNewListImportRequest,
+    s.NewListImportResult,
+    credit_action="IMPORT_LEAD",
+)
+PREVIEW_LIST_IMPORT = Operation(
+    "preview_list_import",
+    "POST",
+    "/api/lists/{list_id}/import",
+    s.NoBody,
+    s.ListImportPreview,
+    accepts_file=True,
+)
+# Documented as free: this route neither checks nor deducts credits.
+CONFIRM_LIST_IMPORT = Operation(
+    "confirm_list_import",
+    "PUT",
+    "/api/lists/{list_id}/import",
+    s.ConfirmListImportRequest,
+    s.ListImportResult,
+)
+GET_SALES_NAV_ACCESS = Operation(
+    "get_sales_nav_access", "GET", "/api/lists/sales-nav-access", s.NoBody, s.SalesNavAccess
+)
+START_SALES_NAV_IMPORT = Operation(
+    "start_sales_nav_import",
+    "POST",
+    "/api/lists/import-sales-nav",
+    s.SalesNavImportRequest,
+    s.SalesNavImportStarted,
+    credit_action="IMPORT_LEAD",
+    asynchronous=True,
+)
 
 CATALOG: tuple[Operation[Any, Any], ...] = (
     GET_ONBOARDING_STATUS,
@@ -199,6 +301,25 @@ CATALOG: tuple[Operation[Any, Any], ...] = (
     GENERATE_MESSAGES,
     VALIDATE_CAMPAIGN,
     LAUNCH_CAMPAIGN,
+    START_RESEARCH,
+    GET_RESEARCH,
+    LIST_CONVERSATIONS,
+    LIST_CONVERSATION_MESSAGES,
+    LIST_SIGNAL_TYPES,
+    CREATE_SIGNAL_TYPE,
+    UPDATE_SIGNAL_TYPE,
+    LIST_SIGNALS,
+    GET_CALENDAR,
+    LIST_SOCIAL_ACCOUNTS,
+    CREATE_SOCIAL_POST,
+    LIST_SOCIAL_POSTS,
+    GET_SETTINGS,
+    PREVIEW_NEW_LIST_IMPORT,
+    CONFIRM_NEW_LIST_IMPORT,
+    PREVIEW_LIST_IMPORT,
+    CONFIRM_LIST_IMPORT,
+    GET_SALES_NAV_ACCESS,
+    START_SALES_NAV_IMPORT,
 )
 
 

@@ -26,6 +26,14 @@ PauseKind = Literal[
     "async_timeout",
     # The pre-launch check found a problem the agent cannot repair (e.g. an empty list).
     "launch_blocked",
+    # A lead file the agent cannot import (not a CSV, no header, no email or LinkedIn column…),
+    # or a Sales Navigator URL that is not a people search; found before any upload.
+    "invalid_input",
+    # A documented limit (types per workspace, keywords per type…) would be exceeded; nothing
+    # was written.
+    "limit_exceeded",
+    # A time the goal gives cannot be used: in the past, unreadable, or skipped by a clock change.
+    "invalid_time",
 ]
 AnswerKind = Literal["approve", "deny", "retry", "smaller_batch", "edit"]
 

@@ -30,6 +30,11 @@ from agent.plans import (
     PlannerOutput,
     UnsupportedGoal,
 )
+from agent.rules_deep_research import read_deep_research_goal
+from agent.rules_import_leads import read_import_leads_goal
+from agent.rules_reply_inbox import read_reply_inbox_goal
+from agent.rules_signals import read_signals_goal
+from agent.rules_social_post import read_social_post_goal
 from agent.schemas import Channel, WorkspaceContext
 from prompts import load_prompt
 
@@ -115,7 +120,15 @@ def planning_request(goal: str, context: WorkspaceContext | None) -> str:
 # plan, or None when the goal is not about its journey. Readers run after the hard refusals
 # (admin, webhooks, OAuth, billing…) and before the campaign reading.
 JourneyReader = Callable[[str, str, WorkspaceContext | None], PlannerOutput | None]
-JOURNEY_READERS: list[JourneyReader] = []
+JOURNEY_READERS: list[JourneyReader] = [
+    # First: a goal that names a lead file or a Sales Navigator search to import is an import.
+    read_import_leads_goal,
+    read_deep_research_goal,
+    read_reply_inbox_goal,
+    # A post is read before signals: "schedule a post about our signals" is a post.
+    read_social_post_goal,
+    read_signals_goal,
+]
 
 
 class RulePlanner:
@@ -227,41 +240,7 @@ _REFUSALS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 # Journeys this build cannot run yet; checked after the journey readers had their turn.
-_NOT_YET_REFUSALS: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(
-            r"\b(?:csv|spreadsheet|excel|upload|sales\s+nav(?:igator)?)\b|\bimport(?:ing)?\b"
-        ),
-        f"Importing leads into a list (CSV or Sales Navigator) {_NOT_YET}",
-    ),
-    (
-        re.compile(
-            r"\b(?:deep\s+research|research\s+(?:report|on|about|into)|research\s+(?:the|this|a|an)"
-            r"\b|do\s+(?:some\s+)?research|dossier)\b"
-        ),
-        f"Deep research {_NOT_YET}",
-    ),
-    (
-        re.compile(r"\b(?:signals?|intent\s+data|trigger\s+events?|job\s+changes?)\b"),
-        f"Working with signals {_NOT_YET}",
-    ),
-    (
-        re.compile(
-            r"\b(?:social(?:\s+media)?\s+posts?|(?:linked\s?in|twitter|x|instagram|facebook)\s+"
-            r"posts?|(?:schedule|publish|write|draft)\s+(?:a\s+|an?\s+\w+\s+)?posts?|"
-            r"post\s+(?:on|to)\s+(?:linked\s?in|twitter|x|social))\b"
-        ),
-        f"Scheduling social posts {_NOT_YET}",
-    ),
-    (
-        re.compile(
-            r"\b(?:summari[sz]e|read|check|triage|show|go\s+through|answer|respond\s+to)\b"
-            r"[^.!?]{0,30}?\b(?:inbox|replies|conversations?|threads?|unibox|responses)\b|"
-            r"\bunread\b"
-        ),
-        f"Reading the reply inbox {_NOT_YET}",
-    ),
-]
+_NOT_YET_REFUSALS: list[tuple[re.Pattern[str], str]] = []
 
 _CAMPAIGN_INTENT = re.compile(
     r"\b(?:campaigns?|outreach|reach(?:ing)?\s+out|sequences?|cold\s+(?:e-?mail|message)s?|"

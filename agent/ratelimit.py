@@ -12,8 +12,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import deque
+from typing import Protocol
 
 from agent.clock import Clock
+
+
+class RateLimiter(Protocol):
+    """What the client needs from a limiter: wait for a slot, and hold every caller back."""
+
+    async def acquire(self) -> None: ...
+
+    def hold(self, seconds: float) -> None: ...
 
 
 class SlidingWindowLimiter:

@@ -1,8 +1,10 @@
 """Runs goals through the graph: builds the client, planner and checkpointer, starts and resumes.
 
 `AgentRunner` owns what one process needs: the HTTP transport (the embedded sandbox when no
-`PUFFLE_BASE_URL` is set), the model, and a SQLite checkpointer. A run is a LangGraph thread;
-`start` advances it until it finishes or pauses, `resume` answers the pause.
+`PUFFLE_BASE_URL` is set), the model, and a checkpointer: SQLite for `run` and `chat`, PostgreSQL
+when a headless worker passes a database URL. A run is a LangGraph thread; `start` advances it
+until it finishes or pauses, `resume` answers the pause, `carry_on` continues a run that stopped
+mid-step (its worker died) from its last checkpoint.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import uuid
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import structlog
 from langchain_core.language_models import BaseChatModel
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 from pydantic import SecretStr
@@ -28,6 +31,7 @@ from agent.logging import register_secret
 from agent.model import make_chat_model
 from agent.pauses import HumanAnswer
 from agent.planners import make_planner
+from agent.ratelimit import RateLimiter
 from agent.settings import Settings
 from graphs import RunContext, build_agent_graph, build_report
 from sandbox import ALL_SEEDS, Sandbox
@@ -35,6 +39,11 @@ from sandbox import ALL_SEEDS, Sandbox
 log = structlog.get_logger("puffle_agent.run")
 
 EMBEDDED_BASE_URL = "http://puffle-sandbox.invalid"
+
+# Where a run stands in its checkpoints: never started, waiting for a human, stopped between two
+# steps without pausing (its process died), or finished.
+RunPhase = Literal["absent", "paused", "interrupted", "finished"]
+LimiterFactory = Callable[[SecretStr, Clock], RateLimiter]
 
 
 @dataclass
@@ -75,7 +84,11 @@ def remote_target(settings: Settings) -> PuffleTarget:
     return PuffleTarget(
         base_url=settings.puffle_base_url,
         transport=None,
-        clock=SystemClock(),
+        clock=(
+            SystemClock()
+            if settings.target_clock_speed == 1.0
+            else ScaledClock(settings.target_clock_speed)
+        ),
         keys=keys,
         embedded=False,
     )
@@ -97,6 +110,13 @@ def key_for_workspace(target: PuffleTarget, workspace: str) -> SecretStr | None:
 
 
 class AgentRunner:
+    """Runs goals in one process.
+
+    `database_url` puts checkpoints in PostgreSQL (headless workers) instead of the SQLite file;
+    `limiter_factory` gives each client its rate limiter (one shared across processes, for
+    workers) instead of the per-process one.
+    """
+
     def __init__(
         self,
         settings: Settings,
@@ -104,8 +124,12 @@ class AgentRunner:
         target: PuffleTarget | None = None,
         chat_model: BaseChatModel | None = None,
         progress: Callable[[str], None] | None = None,
+        database_url: str | None = None,
+        limiter_factory: LimiterFactory | None = None,
     ) -> None:
         self.settings = settings
+        self.database_url = database_url
+        self.limiter_factory = limiter_factory
         self.target = target or (
             embedded_target(settings) if settings.uses_embedded_sandbox else remote_target(settings)
         )
@@ -119,10 +143,16 @@ class AgentRunner:
             register_secret(settings.openai_api_key.get_secret_value())
 
     async def __aenter__(self) -> AgentRunner:
-        self.settings.state_dir.mkdir(parents=True, exist_ok=True)
-        saver = await self._stack.enter_async_context(
-            AsyncSqliteSaver.from_conn_string(str(self.settings.checkpoint_path))
-        )
+        saver: Any
+        if self.database_url is not None:
+            saver = await self._stack.enter_async_context(
+                AsyncPostgresSaver.from_conn_string(self.database_url)
+            )
+        else:
+            self.settings.state_dir.mkdir(parents=True, exist_ok=True)
+            saver = await self._stack.enter_async_context(
+                AsyncSqliteSaver.from_conn_string(str(self.settings.checkpoint_path))
+            )
         self._graph = build_agent_graph(checkpointer=saver)
         return self
 
@@ -173,6 +203,24 @@ class AgentRunner:
         workspace = str(state.values.get("workspace", "demo"))
         return await self._advance(Command(resume=answer.model_dump()), workspace, thread_id)
 
+    async def phase(self, thread_id: str) -> tuple[RunPhase, int]:
+        """Where the run stands, and how many pauses the human has answered so far."""
+        state = await self._graph.aget_state(self._config(thread_id), subgraphs=True)
+        if not state.values:
+            return "absent", 0
+        answered = len(_merged_values(state).get("pauses_answered", []))
+        if _innermost_pause(state) is not None:
+            return "paused", answered
+        return ("interrupted" if state.next else "finished"), answered
+
+    async def carry_on(self, thread_id: str) -> dict[str, Any]:
+        """Continue a run that stopped between steps, from its last checkpoint."""
+        state = await self._graph.aget_state(self._config(thread_id))
+        if not state.values:
+            raise UsageError(f"no run with id {thread_id}")
+        workspace = str(state.values.get("workspace", "demo"))
+        return await self._advance(None, workspace, thread_id)
+
     async def _advance(self, graph_input: Any, workspace: str, thread_id: str) -> dict[str, Any]:
         structlog.contextvars.bind_contextvars(run_id=thread_id, thread_id=thread_id)
         client = self._client(workspace)
@@ -184,6 +232,7 @@ class AgentRunner:
                 clock=self.target.clock,
                 launch_poll_ceiling=self.settings.launch_poll_ceiling_seconds,
                 search_poll_ceiling=self.settings.search_poll_ceiling_seconds,
+                research_poll_ceiling=self.settings.research_poll_ceiling_seconds,
                 progress=self.progress or (lambda _message: None),
             )
             await self._graph.ainvoke(
@@ -216,11 +265,15 @@ class AgentRunner:
         key = key_for_workspace(self.target, workspace)
         if key is None:
             return None
+        # A workspace's own key is read from the environment only now: redact it from here on.
+        register_secret(key.get_secret_value())
+        limiter = self.limiter_factory(key, self.target.clock) if self.limiter_factory else None
         return PuffleClient(
             self.target.base_url,
             key,
             transport=self.target.transport,
             clock=self.target.clock,
+            limiter=limiter,
             timeout=self.settings.request_timeout_seconds,
             log_bodies=self.settings.log_bodies,
         )
@@ -236,6 +289,20 @@ def _pending_pause(state: Any) -> dict[str, Any] | None:
             return dict(pending.value)
         if task.state is not None and (inner := _pending_pause(task.state)) is not None:
             return inner
+    return None
+
+
+def _innermost_pause(state: Any) -> dict[str, Any] | None:
+    """The pause the deepest graph still waits on.
+
+    A process that dies after a subgraph took its answer leaves the parent's task listing the
+    old interrupt, while the subgraph's own checkpoints have moved past it: they decide.
+    """
+    for task in state.tasks:
+        if task.state is not None:
+            return _innermost_pause(task.state)
+        for pending in task.interrupts:
+            return dict(pending.value)
     return None
 
 

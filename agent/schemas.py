@@ -330,3 +330,290 @@ class LaunchResponse(ApiModel):
     message: str | None = None
     runId: str | None = None
     prospectsToProcess: int | None = None
+
+
+# Deep research (partner v1)
+
+
+class ResearchRequest(RequestModel):
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
+    linkedin_url: str = Field(pattern=r"linkedin\.com/in/")
+
+
+class ResearchPerson(ApiModel):
+    id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    linkedin_url: str | None = None
+    role: str | None = None
+    company: str | None = None
+    status: Literal["idle", "running", "complete", "failed"]
+
+
+class ResearchEnvelope(ApiModel):
+    person: ResearchPerson
+    status: Literal["idle", "running", "complete", "failed"]
+    # Free-form JSON whose shape evolves: read it defensively.
+    report: dict[str, Any] | None = None
+    change_summary: str | None = None
+
+
+# Reply inbox (OLD conversations)
+
+
+class Conversation(ApiModel):
+    id: str
+    channel: str | None = None
+    status: str | None = None
+    participant_name: str | None = None
+    participant_email: str | None = None
+    participant_linkedin_url: str | None = None
+    participant_company: str | None = None
+    last_message_at: str | None = None
+    last_message_snippet: str | None = None
+    last_message_direction: str | None = None
+    unread_count: int = 0
+
+
+class ConversationsResponse(ApiModel):
+    conversations: list[Conversation]
+    total: int = 0
+    page: int = 1
+    limit: int = 50
+
+
+class ConversationMessage(ApiModel):
+    id: str
+    conversation_id: str | None = None
+    campaign_id: str | None = None
+    direction: Literal["inbound", "outbound"]
+    subject: str | None = None
+    body_text: str | None = None
+    sender_name: str | None = None
+    sent_at: str | None = None
+
+
+class ConversationMessagesResponse(ApiModel):
+    messages: list[ConversationMessage]
+
+
+# Signals (partner v1)
+
+SignalSource = Literal[
+    "news", "reddit", "hacker_news", "x_twitter", "linkedin_posts", "linkedin_jobs", "g2_capterra"
+]
+
+
+class SignalType(ApiModel):
+    id: str
+    label: str
+    name: str | None = None
+    description: str | None = None
+    kind: str | None = None
+    enabled: bool = False
+    keywords: list[str] = Field(default_factory=list)
+    built_in: bool = False
+    sources: list[str] = Field(default_factory=list)
+
+
+class SignalTypesResponse(ApiModel):
+    signal_types: list[SignalType]
+
+
+class CreateSignalTypeRequest(RequestModel):
+    name: str = Field(min_length=1, max_length=100)
+    keywords: list[str] = Field(min_length=1, max_length=50)
+    search_instructions: str
+    scoring_criteria: str
+    sources: list[SignalSource] = Field(min_length=1)
+    description: str | None = None
+    enabled: bool | None = None
+
+
+class UpdateSignalTypeRequest(RequestModel):
+    enabled: bool | None = None
+    keywords: list[str] | None = Field(default=None, max_length=50)
+    sources: list[SignalSource] | None = None
+
+
+class SignalEntity(ApiModel):
+    id: str | None = None
+    name: str | None = None
+    domain: str | None = None
+
+
+class Signal(ApiModel):
+    id: str
+    signal_type: str
+    title: str | None = None
+    source: str | None = None
+    source_url: str | None = None
+    score: float = 0
+    entity: SignalEntity | None = None
+    created_at: str
+
+
+class SignalPagination(ApiModel):
+    cursor: str | None = None
+    has_more: bool = False
+    count: int = 0
+
+
+class SignalFeed(ApiModel):
+    signals: list[Signal]
+    pagination: SignalPagination = Field(default_factory=SignalPagination)
+
+
+# Social posts (calendar) and settings
+
+
+class Calendar(ApiModel):
+    id: str
+    name: str | None = None
+
+
+class CalendarResponse(ApiModel):
+    calendar: Calendar
+
+
+class SocialAccount(ApiModel):
+    id: str
+    platform: str
+    username: str | None = None
+    displayName: str | None = None
+    accountType: str | None = None
+
+
+class SocialAccountsResponse(ApiModel):
+    accounts: list[SocialAccount]
+
+
+class CreateSocialPostRequest(RequestModel):
+    content: str = Field(min_length=1)
+    account_ids: list[str] = Field(min_length=1)
+    status: Literal["draft", "scheduled"]
+    scheduled_at: str | None = None
+    title: str | None = None
+
+
+class SocialPost(ApiModel):
+    id: str
+    content: str
+    scheduled_at: str | None = None
+    account_ids: list[str] = Field(default_factory=list)
+    status: str
+    late_post_id: str | None = None
+
+
+class SocialPostEnvelope(ApiModel):
+    post: SocialPost
+
+
+class SocialPostsResponse(ApiModel):
+    posts: list[SocialPost]
+
+
+class TimezoneSetting(ApiModel):
+    timezone: str
+    isDefault: bool = False
+
+
+class SettingsResponse(ApiModel):
+    timezone: TimezoneSetting
+
+
+# Importing leads into a list (legacy generation: CSV preview and confirm, Sales Navigator)
+
+# A CSV header → an import target: a built-in field (`first_name`, `email`…), `column:<Name>` for
+# an existing custom column, `new:<Name>` for a proposed one; null when the server left it out.
+ImportMapping = dict[str, str | None]
+
+
+class ListImportPreview(ApiModel):
+    """`POST /api/lists/{id}/import`: the suggested mapping of a file; nothing written yet."""
+
+    columns: list[str] = Field(default_factory=list)
+    auto_mapping: ImportMapping = Field(default_factory=dict)
+    preview_rows: list[Any] = Field(default_factory=list)
+    total_rows: int
+    csv_text: str
+    existing_columns: list[Any] = Field(default_factory=list)
+
+
+class ConfirmListImportRequest(RequestModel):
+    csv_text: str
+    mapping: dict[str, str]
+    skipExistingCustomers: bool = True
+
+
+class ListImportResult(ApiModel):
+    imported: int = 0
+    updated: int = 0
+    skipped: int = 0
+    crossListSkipped: int = 0
+    blockedSkipped: int = 0
+    total: int | None = None
+    rowIds: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class NewListImportPreview(ApiModel):
+    """`POST /api/lists/create-with-import`: what the file holds; no list exists yet."""
+
+    columns: list[str] = Field(default_factory=list)
+    dataType: str = "people"
+    confidence: str | None = None
+    reasoning: str | None = None
+    personMapping: ImportMapping = Field(default_factory=dict)
+    companyMapping: ImportMapping = Field(default_factory=dict)
+    autoMapping: ImportMapping = Field(default_factory=dict)
+    previewRows: list[Any] = Field(default_factory=list)
+    totalRows: int
+    csvText: str
+    fileName: str | None = None
+
+
+class ConfirmNewListImportRequest(RequestModel):
+    name: str = Field(min_length=1)
+    dataType: Literal["people", "companies"] = "people"
+    csvText: str
+    personMapping: dict[str, str]
+    skipExistingCustomers: bool = True
+
+
+class NewListImportResult(ApiModel):
+    listId: str
+    imported: int = 0
+    blocked: int = 0
+    crossListSkipped: int = 0
+    total: int | None = None
+    dataType: str | None = None
+    companiesCreated: int = 0
+
+
+class SalesNavAccount(ApiModel):
+    id: str
+    name: str | None = None
+    providerAccountId: str | None = None
+
+
+class SalesNavAccess(ApiModel):
+    hasSalesNavigator: bool
+    account: SalesNavAccount | None = None
+
+
+class SalesNavImportRequest(RequestModel):
+    url: str = Field(min_length=1)
+    listId: str | None = None
+    listName: str | None = None
+    maxResults: int | None = Field(default=None, ge=1)
+    skipExistingCustomers: bool = True
+
+
+class SalesNavImportStarted(ApiModel):
+    success: bool = True
+    listId: str
+    runId: str | None = None
+    maxResults: int | None = None
+    wasCapped: bool = False

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     model: str | None = Field(default=None, validation_alias="PUFFLE_AGENT_MODEL")
 
     database_url: str | None = Field(default=None, validation_alias="PUFFLE_AGENT_DATABASE_URL")
+    # Headless workers POST a JSON description of each pause here (never the key).
+    pause_webhook: str | None = Field(default=None, validation_alias="PUFFLE_AGENT_PAUSE_WEBHOOK")
     state_dir: Path = Field(
         default=Path(".puffle-agent"), validation_alias="PUFFLE_AGENT_STATE_DIR"
     )
@@ -40,14 +42,23 @@ class Settings(BaseSettings):
     search_poll_ceiling_seconds: float = Field(
         default=600.0, gt=0, validation_alias="PUFFLE_AGENT_SEARCH_POLL_CEILING"
     )
+    # Deep research normally takes 10-20 minutes; 25 leaves room before calling it stuck.
+    research_poll_ceiling_seconds: float = Field(
+        default=1500.0, gt=0, validation_alias="PUFFLE_AGENT_RESEARCH_POLL_CEILING"
+    )
     # How much faster than real time the embedded sandbox's clock (and the agent's waits) run.
     embedded_clock_speed: float = Field(
         default=20.0, gt=0, validation_alias="PUFFLE_AGENT_EMBEDDED_CLOCK_SPEED"
     )
+    # How much faster than real time a served Puffle's clock runs: 1 for Puffle itself, S for a
+    # sandbox served with `--speed S`, so the agent's waits and its rate window shrink with it.
+    target_clock_speed: float = Field(
+        default=1.0, gt=0, validation_alias="PUFFLE_AGENT_TARGET_CLOCK_SPEED"
+    )
     log_bodies: bool = Field(default=False, validation_alias="PUFFLE_AGENT_LOG_BODIES")
     log_level: str = Field(default="WARNING", validation_alias="PUFFLE_AGENT_LOG_LEVEL")
 
-    @field_validator("puffle_base_url", "openai_base_url", "model", "database_url")
+    @field_validator("puffle_base_url", "openai_base_url", "model", "database_url", "pause_webhook")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None

@@ -29,6 +29,7 @@ class RunContext:
     clock: Clock = field(default_factory=SystemClock)
     launch_poll_ceiling: float = 600.0
     search_poll_ceiling: float = 600.0
+    research_poll_ceiling: float = 1500.0
     # Called with a short sentence while the run waits on Puffle, so a person sees it move.
     progress: Callable[[str], None] = _ignore_progress
 

@@ -214,6 +214,11 @@ async def write_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Co
     update: dict[str, Any] = {}
     if plan.message_source == "model" and chat_model is None:
         notes.append("No model is configured, so the messages use the standard template.")
+    if plan.daily_limit is not None and plan.channel == "linkedin":
+        notes.append(
+            f"Puffle takes a daily limit for email campaigns only; the {plan.daily_limit}-a-day "
+            "limit is not applied, and LinkedIn sends follow the sender's weekly limits."
+        )
     if plan.message_source == "puffle_ai":
         # Puffle's paid per-lead generation needs an `ai` sequence step configured through the
         # node endpoint, which this journey does not build yet. Switching to the template here,

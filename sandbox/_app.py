@@ -24,7 +24,16 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from agent.clock import Clock, SystemClock
-from sandbox import _boot, _campaigns, _leads
+from sandbox import (
+    _boot,
+    _campaigns,
+    _conversations,
+    _imports,
+    _leads,
+    _research,
+    _signals,
+    _social,
+)
 from sandbox._core import (
     CORRELATION_HEADER,
     ApiError,
@@ -112,10 +121,30 @@ class Sandbox:
 
     def lists(self, workspace: str) -> list[dict[str, Any]]:
         store = self._world.store
+        _leads.catch_up_lists(self._world, workspace)
         return [
             _leads.list_summary(self._world, workspace, sheet)
             for sheet in store.find("list", workspace, newest_first=True)
         ]
+
+    def signal_types(self, workspace: str) -> list[dict[str, Any]]:
+        return _signals.signal_types(self._world, workspace)
+
+    def social_posts(self, workspace: str) -> list[dict[str, Any]]:
+        return _social.social_posts(self._world, workspace)
+
+    def list_rows(self, workspace: str, list_name: str) -> list[dict[str, Any]]:
+        """The rows of the workspace's newest list of that name, as `GET …/rows` shows them."""
+        _leads.catch_up_lists(self._world, workspace)
+        store = self._world.store
+        sheet = next(
+            s for s in store.find("list", workspace, newest_first=True) if s["name"] == list_name
+        )
+        return store.find("row", workspace, sheet["id"])
+
+    def spend_credits(self, workspace: str, credits: int) -> None:
+        """Take credits as another job of the workspace would (e.g. while a run is paused)."""
+        self._world.store.debit(workspace, "OTHER_JOB", 1, credits, self.clock.time())
 
     def credits_balance(self, workspace: str) -> int:
         return self._world.store.balance(workspace)
@@ -173,6 +202,8 @@ class Sandbox:
                 for row_index, person in enumerate(list_seed.people)
             ]
             store.put_many("row", name, list_id, rows)
+        _research.seed_research(store, name, seed_id(name, "user"))
+        _conversations.seed_conversations(store, name, seed_id(name, "user"))
 
     # The app
 
@@ -186,7 +217,17 @@ class Sandbox:
         app.state.world = self._world
         # The routes are added as they are, not through `include_router`, so that the gate can
         # match a request to its declared template before the request is routed.
-        for router in (_boot.router, _leads.router, _campaigns.router):
+        for router in (
+            _boot.router,
+            # Before the lists' own routes: `/api/lists/sales-nav-access` is not a list id.
+            _imports.router,
+            _leads.router,
+            _campaigns.router,
+            _research.router,
+            _conversations.router,
+            _signals.router,
+            _social.router,
+        ):
             app.router.routes.extend(router.routes)
         app.add_exception_handler(ApiError, _api_error_handler)  # pyright: ignore[reportArgumentType]
         app.add_exception_handler(RequestValidationError, _validation_error_handler)  # pyright: ignore[reportArgumentType]

@@ -48,6 +48,14 @@ class SandboxTimings:
     launch_seconds: float = 45.0
     # A second launch inside this window after the first is a 409, as the docs describe.
     launch_conflict_window: float = 120.0
+    # A Sales Navigator import starts after a few seconds, then fills its list row by row; a
+    # CSV import into a new list enriches company data for a while after it returns.
+    sales_nav_start_after: float = 5.0
+    sales_nav_rows_per_second: float = 0.5
+    list_enrichment_seconds: float = 30.0
+    # Deep research: queued (`idle`) for a few seconds, then running for about twelve minutes.
+    research_running_after: float = 5.0
+    research_complete_after: float = 720.0
 
 
 class ApiError(Exception):

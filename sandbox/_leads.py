@@ -8,6 +8,7 @@ time has come. Tests move a fake clock instead of waiting.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -63,6 +64,15 @@ class _AddToListBody(BaseModel):
 
 # Lists
 
+# Work that fills lists in the background (a Sales Navigator import, a list's enrichment) brings
+# itself up to the sandbox clock through these, before any read of a workspace's lists.
+LIST_CATCH_UP: list[Callable[[World, str], None]] = []
+
+
+def catch_up_lists(world: World, workspace: str) -> None:
+    for catch_up in LIST_CATCH_UP:
+        catch_up(world, workspace)
+
 
 def list_summary(world: World, workspace: str, sheet: dict[str, Any]) -> dict[str, Any]:
     rows = world.store.find("row", workspace, sheet["id"])
@@ -100,7 +110,8 @@ def create_list(
 
 def add_rows(
     world: World, workspace: str, list_id: str, people: list[dict[str, Any]], *, source: str
-) -> None:
+) -> list[dict[str, Any]]:
+    """Append one row per person to the list; the rows written."""
     now = world.now_iso()
     rows: list[dict[str, Any]] = []
     for person in people:
@@ -125,16 +136,19 @@ def add_rows(
             }
         )
     world.store.put_many("row", workspace, list_id, rows)
+    return rows
 
 
 @router.get("/api/lists")
 async def list_lists(world: CurrentWorld, workspace: CurrentWorkspace) -> dict[str, Any]:
+    catch_up_lists(world, workspace)
     sheets = world.store.find("list", workspace, newest_first=True)
     return {"lists": [list_summary(world, workspace, sheet) for sheet in sheets]}
 
 
 @router.get("/api/lists/{list_id}")
 async def get_list(list_id: str, world: CurrentWorld, workspace: CurrentWorkspace) -> Any:
+    catch_up_lists(world, workspace)
     sheet = owned_list(world, workspace, list_id)
     rows = world.store.find("row", workspace, list_id)
     columns = [
@@ -158,6 +172,7 @@ async def list_rows(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     owned_list(world, workspace, list_id)
+    catch_up_lists(world, workspace)
 
     # The docs cap a page at 500 rows; a larger ask gets the cap rather than an error.
     limit = min(limit, 500)

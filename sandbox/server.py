@@ -9,6 +9,7 @@ import uvicorn
 from agent.clock import Clock, ScaledClock, SystemClock
 from sandbox._app import Sandbox
 from sandbox.faults import FaultRule
+from sandbox.inspection import with_inspection
 from sandbox.seeds import ALL_SEEDS
 
 
@@ -37,4 +38,5 @@ def serve(
     for rule in rules:
         print(f"  fault: {rule.model_dump(exclude_defaults=True)}", flush=True)
 
-    uvicorn.run(sandbox.app, host=host, port=port, log_level="warning")
+    # Loopback clients may also read `GET /_sandbox/stats` (see `sandbox.inspection`).
+    uvicorn.run(with_inspection(sandbox), host=host, port=port, log_level="warning")

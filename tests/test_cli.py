@@ -114,3 +114,25 @@ def test_chat_resumes_its_thread_across_a_pause() -> None:
     assert result.returncode == 0, result.stderr
     assert "Paused — approval_required" in result.stdout
     assert "is active with 25 leads" in result.stdout
+
+
+def test_goal_text_is_printed_literally_not_as_markup() -> None:
+    """Brackets in a goal or list name never break or restyle the output."""
+    result = _cli("run", "Launch a LinkedIn campaign to the [/foo] list")
+
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "[/foo]" in result.stdout
+    assert "Answers: " in result.stdout
+    assert "No terminal to ask on" in result.stderr
+
+
+def test_the_eval_command_runs_a_scenario() -> None:
+    """`puffle-agent eval FILE --json` scores the scenario and exits 0 when it passes."""
+    scenario = Path(__file__).parent.parent / "evals" / "scenarios"
+    first = sorted(scenario.glob("*.yaml"))[0]
+
+    result = _cli("eval", str(first), "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["pass_k"] == 1.0

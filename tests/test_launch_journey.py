@@ -280,3 +280,18 @@ async def test_email_campaigns_pass_the_pre_launch_check_and_go_active(
     emails = [node for node in campaign["sequence_nodes"] if node["type"] == "email"]
     assert all(node["subject"] for node in emails)
     assert sum(1 for c in report["calls"] if c["operation"] == "validate_campaign") == 1
+
+
+async def test_a_daily_limit_goes_to_email_campaigns_and_is_explained_on_linkedin(
+    runner: AgentRunner,
+) -> None:
+    """Email campaigns get the goal's daily limit; a LinkedIn one says why it has none."""
+    email = await _approve(
+        runner, await runner.start("Email the Fintech CTOs list, max 20 per day", "demo")
+    )
+    linkedin = await _approve(runner, await runner.start(f"{MAIN_GOAL}, max 20 per day", "demo"))
+
+    by_channel = {c["type"]: c for c in _sandbox(runner).campaigns("demo")}
+    assert by_channel["email"]["daily_limit"] == 20
+    assert email["status"] == linkedin["status"] == "completed"
+    assert any("daily limit for email campaigns only" in note for note in linkedin["notes"])

@@ -263,11 +263,9 @@ UNSUPPORTED_GOALS = [
     pytest.param("Link our Gmail so you can send from it", "OAuth", id="link-gmail"),
     pytest.param("Buy 500 credits", "Buying credits", id="buy-credits"),
     pytest.param("Upgrade my plan to Pro", "Buying credits", id="upgrade-plan"),
-    pytest.param("Import leads from this CSV", "Importing leads", id="csv-import"),
+    pytest.param("Import my leads from HubSpot", "Export the leads", id="import-from-a-crm"),
     pytest.param("Write a deep research report on Stripe", "Deep research", id="research"),
-    pytest.param("Turn on job change signals", "signals", id="signals"),
-    pytest.param("Schedule a LinkedIn post for Monday", "social posts", id="social-post"),
-    pytest.param("Summarise the replies in my inbox", "reply inbox", id="inbox"),
+    pytest.param("Schedule a LinkedIn post", "says not when", id="social-post-without-time"),
     pytest.param("Pause my Q1 campaign", "existing campaign", id="pause-campaign"),
     pytest.param("What is the weather today", "can only launch", id="unrelated"),
     pytest.param(
@@ -289,17 +287,6 @@ async def test_rule_planner_refuses_goals_without_a_documented_endpoint(
     assert isinstance(output.plan, UnsupportedGoal)
     assert reason_part in output.plan.reason
     assert output.icp_verdict == "unknown"
-
-
-@pytest.mark.parametrize(
-    "goal", ["Import leads from this CSV", "Summarise the replies in my inbox"]
-)
-def test_later_journeys_say_not_yet(goal: str) -> None:
-    """Journeys planned for later say this build cannot do them yet."""
-    plan = plan_by_rules(goal, DEMO_CONTEXT).plan
-
-    assert isinstance(plan, UnsupportedGoal)
-    assert "this agent build can" in plan.reason
 
 
 def test_quoted_message_does_not_trigger_a_refusal() -> None:

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from agent.planners import ModelPlanner, PlanningError
-from agent.plans import IcpVerdict, LaunchCampaignPlan, PlannerOutput, UnsupportedGoal
+from agent.plans import (
+    JOURNEY_TITLES,
+    IcpVerdict,
+    LaunchCampaignPlan,
+    PlannerOutput,
+    UnsupportedGoal,
+)
 from prompts import load_prompt
 from tests.test_model_endpoint import (
     FAKE_MODEL,
@@ -66,7 +72,8 @@ async def test_tool_schema_offers_only_the_declared_journeys() -> None:
 
     parameters = endpoint.requests[0]["tools"][0]["function"]["parameters"]
     journeys = parameters["properties"]["plan"]["discriminator"]["mapping"]
-    assert set(journeys) == {"launch_campaign", "unsupported"}
+    assert set(journeys) == set(JOURNEY_TITLES)
+    assert {"launch_campaign", "deep_research", "reply_inbox", "unsupported"} <= set(journeys)
     assert parameters["additionalProperties"] is False
 
 
