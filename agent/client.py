@@ -253,8 +253,14 @@ class PuffleClient:
                 error=type(exc).__name__,
                 attempt=attempt,
             )
+            problem = (
+                "did not answer in time"
+                if isinstance(exc, httpx.TimeoutException)
+                else "could not be reached"
+            )
             raise TransportError(
-                f"{operation_name}: could not reach Puffle ({type(exc).__name__})"
+                f"{operation_name}: Puffle at {self._http.base_url} {problem} "
+                f"({type(exc).__name__}); check PUFFLE_BASE_URL and the network"
             ) from None
 
         record["status"] = response.status_code

@@ -8,6 +8,7 @@ name, so no key needs to be configured for the embedded default.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,16 +48,24 @@ class Settings(BaseSettings):
         default=1500.0, gt=0, validation_alias="PUFFLE_AGENT_RESEARCH_POLL_CEILING"
     )
     # How much faster than real time the embedded sandbox's clock (and the agent's waits) run.
+    # Bounded: beyond 10,000 the sandbox's timestamps stop being meaningful.
     embedded_clock_speed: float = Field(
-        default=20.0, gt=0, validation_alias="PUFFLE_AGENT_EMBEDDED_CLOCK_SPEED"
+        default=20.0, gt=0, le=10_000, validation_alias="PUFFLE_AGENT_EMBEDDED_CLOCK_SPEED"
     )
     # How much faster than real time a served Puffle's clock runs: 1 for Puffle itself, S for a
     # sandbox served with `--speed S`, so the agent's waits and its rate window shrink with it.
     target_clock_speed: float = Field(
-        default=1.0, gt=0, validation_alias="PUFFLE_AGENT_TARGET_CLOCK_SPEED"
+        default=1.0, gt=0, le=10_000, validation_alias="PUFFLE_AGENT_TARGET_CLOCK_SPEED"
     )
     log_bodies: bool = Field(default=False, validation_alias="PUFFLE_AGENT_LOG_BODIES")
-    log_level: str = Field(default="WARNING", validation_alias="PUFFLE_AGENT_LOG_LEVEL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="WARNING", validation_alias="PUFFLE_AGENT_LOG_LEVEL"
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_in_capitals(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("puffle_base_url", "openai_base_url", "model", "database_url", "pause_webhook")
     @classmethod

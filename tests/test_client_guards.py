@@ -9,7 +9,12 @@ from pydantic import SecretStr
 from agent import operations as ops
 from agent.client import PuffleClient, parse_retry_after, render_path
 from agent.clock import FakeClock
-from agent.errors import ForbiddenPathError, ResponseShapeError, UndeclaredOperationError
+from agent.errors import (
+    ForbiddenPathError,
+    ResponseShapeError,
+    TransportError,
+    UndeclaredOperationError,
+)
 from agent.ratelimit import SlidingWindowLimiter
 
 KEY = SecretStr("pk_test_guard-tests-key-000000")
@@ -136,3 +141,34 @@ def test_retry_after_is_read_as_seconds_or_an_http_date(
     """Both documented forms of Retry-After become a wait in seconds; junk is ignored."""
     now = 1792567680.0  # Wed, 21 Oct 2026 07:28:00 GMT
     assert parse_retry_after(header, now) == seconds
+
+
+@pytest.mark.parametrize(
+    ("failure", "problem"),
+    [
+        (httpx.ConnectError("refused"), "could not be reached"),
+        (httpx.ReadTimeout("slow"), "did not answer in time"),
+    ],
+)
+async def test_transport_failures_name_the_url_and_what_went_wrong(
+    failure: httpx.HTTPError, problem: str
+) -> None:
+    """No answer at all says where the agent looked and whether it was refused or too slow."""
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    clock = FakeClock()
+    client = PuffleClient(
+        "http://127.0.0.1:9",
+        KEY,
+        transport=httpx.MockTransport(fail),
+        clock=clock,
+        limiter=SlidingWindowLimiter(clock),
+    )
+    async with client:
+        with pytest.raises(TransportError) as raised:
+            await client.call(ops.GET_CONTEXT)
+
+    assert f"Puffle at http://127.0.0.1:9 {problem}" in str(raised.value)
+    assert KEY.get_secret_value() not in str(raised.value)
