@@ -6,7 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
@@ -175,3 +175,24 @@ def _world_of(request: Request) -> World:
 
 CurrentWorkspace = Annotated[str, Depends(_workspace_of)]
 CurrentWorld = Annotated[World, Depends(_world_of)]
+
+
+async def json_object_body(request: Request) -> dict[str, Any]:
+    """The request's JSON body as an object, or a 400 saying it must be one."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise bad_request("the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise bad_request("the body must be a JSON object")
+    return cast(dict[str, Any], body)
+
+
+def string_list(value: object, name: str) -> list[str]:
+    """`value` as a list of strings, or a 400 naming the field."""
+    if not isinstance(value, list):
+        raise bad_request(f"{name} must be a list of strings")
+    items = cast(list[object], value)
+    if not all(isinstance(item, str) for item in items):
+        raise bad_request(f"{name} must be a list of strings")
+    return [str(item) for item in items]

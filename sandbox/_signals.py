@@ -9,7 +9,7 @@ unique per workspace (409), built-ins not renamed and their sources not changed.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -20,7 +20,9 @@ from sandbox._core import (
     World,
     bad_request,
     iso_time,
+    json_object_body,
     not_found,
+    string_list,
 )
 from sandbox.seeds import seed_id, social_seed
 
@@ -159,7 +161,7 @@ async def list_signal_types(world: CurrentWorld, workspace: CurrentWorkspace) ->
 async def create_signal_type(
     request: Request, world: CurrentWorld, workspace: CurrentWorkspace
 ) -> dict[str, Any]:
-    body = await _json_object(request)
+    body = await json_object_body(request)
     existing = signal_types(world, workspace)
 
     name = body.get("name")
@@ -211,7 +213,7 @@ async def update_signal_type(
     found = world.store.get(_TYPE, type_id, workspace)
     if found is None:
         raise not_found("Signal type")
-    body = await _json_object(request)
+    body = await json_object_body(request)
 
     # Validate everything first: a PATCH is applied whole or not at all.
     updated = dict(found)
@@ -310,7 +312,7 @@ async def list_signals(
 
 
 def _keywords(value: Any, *, required: bool) -> list[str]:
-    keywords = [keyword.strip() for keyword in _string_list(value, "keywords")]
+    keywords = [keyword.strip() for keyword in string_list(value, "keywords")]
     if not all(keywords):
         raise bad_request("keywords must be a list of non-empty strings")
     if required and not keywords:
@@ -321,7 +323,7 @@ def _keywords(value: Any, *, required: bool) -> list[str]:
 
 
 def _sources(value: Any) -> list[str]:
-    sources = _string_list(value, "sources")
+    sources = string_list(value, "sources")
     if not sources:
         raise bad_request(f"sources must list at least one of: {', '.join(SOURCES)}")
     unknown = [source for source in sources if source not in SOURCES]
@@ -349,23 +351,3 @@ def _offset(cursor: str | None) -> int:
     if not cursor.startswith("c") or not cursor[1:].isdigit():
         raise bad_request("cursor is not one this feed returned")
     return int(cursor[1:])
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise bad_request("the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    return cast(dict[str, Any], body)
-
-
-def _string_list(value: object, name: str) -> list[str]:
-    """`value` as a list of strings, or a 400 naming the field."""
-    if not isinstance(value, list):
-        raise bad_request(f"{name} must be a list of strings")
-    items = cast(list[object], value)
-    if not all(isinstance(item, str) for item in items):
-        raise bad_request(f"{name} must be a list of strings")
-    return [str(item) for item in items]

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, Request
 
-from sandbox._core import CurrentWorkspace, CurrentWorld, World, bad_request
+from sandbox._core import (
+    CurrentWorkspace,
+    CurrentWorld,
+    World,
+    bad_request,
+    json_object_body,
+    string_list,
+)
 from sandbox.seeds import seed_id, social_seed
 
 router = APIRouter()
@@ -89,7 +96,7 @@ async def list_social_posts(
 async def create_social_post(
     request: Request, world: CurrentWorld, workspace: CurrentWorkspace
 ) -> dict[str, Any]:
-    body = await _json_object(request)
+    body = await json_object_body(request)
     accounts = {a["id"]: a for a in social_seed(workspace).accounts}
 
     content = body.get("content")
@@ -98,7 +105,7 @@ async def create_social_post(
     status = body.get("status", "draft")
     if status not in POST_STATUSES:
         raise bad_request(f"status must be one of: {', '.join(POST_STATUSES)}")
-    account_ids = _string_list(body.get("account_ids") or [], "account_ids")
+    account_ids = string_list(body.get("account_ids") or [], "account_ids")
     if not account_ids:
         raise bad_request("account_ids must name at least one connected account")
     unknown = [i for i in account_ids if i not in accounts]
@@ -163,23 +170,3 @@ def _moment(value: str) -> float:
     if parsed.tzinfo is None:
         raise bad_request("scheduled_at must carry a UTC offset or Z")
     return parsed.timestamp()
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        raise bad_request("the body must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise bad_request("the body must be a JSON object")
-    return cast(dict[str, Any], body)
-
-
-def _string_list(value: object, name: str) -> list[str]:
-    """`value` as a list of strings, or a 400 naming the field."""
-    if not isinstance(value, list):
-        raise bad_request(f"{name} must be a list of strings")
-    items = cast(list[object], value)
-    if not all(isinstance(item, str) for item in items):
-        raise bad_request(f"{name} must be a list of strings")
-    return [str(item) for item in items]
