@@ -1,0 +1,190 @@
+"""`uv run python -m benchmarks`: run every benchmark, print one table, save results.json.
+
+Everything runs in this process on the embedded sandbox with a FakeClock, so sandbox time is
+simulated (a 20-minute job costs no real waiting) while CPU time is real and this machine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from agent.logging import configure_logging
+from benchmarks.chains import journey_cases
+from benchmarks.suites import agent_overhead, call_efficiency, model_use, polling_efficiency
+
+RESULTS = Path(__file__).with_name("results.json")
+# A small lead file for the import goal, written fresh for each invocation.
+LEADS_CSV = (
+    "First Name,Last Name,Email,Company\n"
+    "Ana,Lopez,ana.lopez@example.com,Clearvault\n"
+    "Ben,Kim,ben.kim@example.com,Quillpay\n"
+    "Cleo,Marsh,cleo.marsh@example.com,Ledgerly\n"
+)
+
+
+def _fmt(spread: dict[str, Any], digits: int = 0) -> str:
+    middle = f"{spread['median']:.{digits}f}"
+    if spread["min"] == spread["max"]:
+        return middle
+    return f"{middle} ({spread['min']:.{digits}f}-{spread['max']:.{digits}f})"
+
+
+def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+    lines = [f"\n{title}", "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(lines)
+
+
+def render(results: dict[str, Any]) -> str:
+    out: list[str] = [
+        f"puffle-agent benchmarks: {results['repeats']} runs each, median (min-max); "
+        f"{results['machine']['cpus']} CPUs, Python {results['machine']['python']}"
+    ]
+    if calls := results.get("calls"):
+        out.append(
+            _table(
+                "1. Non-poll API calls per journey vs the documented chain",
+                ["journey", "status", "calls", "documented", "ratio", "polls", "extra calls"],
+                [
+                    [
+                        r["journey"],
+                        r["status"],
+                        _fmt(r["calls"]),
+                        str(r["documented"]),
+                        f"{r['ratio']:.2f}",
+                        _fmt(r["polls"]),
+                        ", ".join(r["extra"]) or "-",
+                    ]
+                    for r in calls
+                ],
+            )
+        )
+    if polling := results.get("polling"):
+        out.append(
+            _table(
+                "2. Status polls vs the ideal 2 s → 30 s backoff (sandbox time)",
+                ["job", "length", "status", "polls", "ideal", "ratio", "min gap s", "seen late s"],
+                [
+                    [
+                        r["job"],
+                        f"{r['seconds']:.0f} s",
+                        r["status"],
+                        _fmt(r["polls"]),
+                        str(r["ideal_polls"]),
+                        f"{r['ratio']:.2f}",
+                        _fmt(r["min_gap"], 1),
+                        _fmt(r["seen_late_by"], 1),
+                    ]
+                    for r in polling
+                ],
+            )
+        )
+    if model := results.get("model"):
+        out.append(
+            _table(
+                "3. Model calls and tokens per goal (scripted model) vs a ReAct agent's floor",
+                ["case", "status", "pauses", "model calls", "tokens", "ReAct floor", "ratio"],
+                [
+                    [
+                        r["case"],
+                        r["status"],
+                        ", ".join(r["pauses"]) or "-",
+                        _fmt(r["model_calls"]),
+                        _fmt(r["tokens"]),
+                        _fmt(r["react_lower_bound"]),
+                        f"{r['ratio']:.2f}",
+                    ]
+                    for r in model
+                ],
+            )
+        )
+    if overhead := results.get("overhead"):
+        out.append(
+            _table(
+                "4. CPU per goal (agent + in-process sandbox), no latency",
+                ["journey", "CPU ms / goal", "CPU ms / API call", "agent-only ms / call"],
+                [
+                    [
+                        r["journey"],
+                        _fmt(r["cpu_ms"], 1),
+                        _fmt(r["cpu_ms_per_call"], 2),
+                        f"{r['agent_ms_per_call']:.2f}",
+                    ]
+                    for r in overhead["journeys"]
+                ],
+            )
+        )
+        groups = ", ".join(f"{g} {p}%" for g, p in overhead["profile_groups"].items())
+        out.append(
+            f"   cProfile, main thread, {overhead['profile_cpu_ms']:.0f} ms own time by group "
+            f"(+{overhead['profile_waiting_ms']:.0f} ms waiting on worker threads): {groups}"
+        )
+        for entry in overhead["top_functions"][:6]:
+            out.append(f"   {entry['own_ms']:>7} ms  {entry['group']:<14} {entry['function']}")
+    return "\n".join(out)
+
+
+async def run(repeats: int, only: set[str]) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "repeats": repeats,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+    }
+    began = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="puffle-bench-csv-") as folder:
+        csv_path = Path(folder) / "leads.csv"
+        csv_path.write_text(LEADS_CSV, encoding="utf-8")
+        cases = journey_cases(str(csv_path))
+        if "calls" in only:
+            results["calls"] = await call_efficiency(cases, repeats)
+        if "polling" in only:
+            results["polling"] = await polling_efficiency([30.0, 300.0, 1200.0], repeats)
+        if "model" in only:
+            results["model"] = await model_use(repeats)
+        if "overhead" in only:
+            overhead = await agent_overhead(cases, repeats)
+            # The sandbox runs in this process; its share of the profile is not the agent's.
+            sandbox_share = overhead["profile_groups"].get("sandbox", 0.0) / 100
+            for row in overhead["journeys"]:
+                row["agent_ms_per_call"] = row["cpu_ms_per_call"]["median"] * (1 - sandbox_share)
+            results["overhead"] = overhead
+    results["wall_seconds"] = round(time.perf_counter() - began, 1)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (default 3)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["calls", "polling", "model", "overhead"],
+        default=["calls", "polling", "model", "overhead"],
+        help="run only these benchmarks",
+    )
+    args = parser.parse_args()
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    # The CLI's default level: the per-request info lines would swamp the table.
+    configure_logging("WARNING")
+    results = asyncio.run(run(args.repeats, set(args.only)))
+    print(render(results))
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
