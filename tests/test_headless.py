@@ -191,7 +191,9 @@ async def test_three_workers_drain_thirty_goals_within_the_rate_limit(
         assert stats[workspace]["rate_limited"] == 0
     assert stats["demo"]["requests"] > 100
 
-    assert sorted(hook["run_id"] for hook in sink.received) == sorted(all_runs)
+    # Notifications are at-least-once (a job taken over from a worker thought dead may notify
+    # again), so every run must have been announced; a repeat is not an error.
+    assert {hook["run_id"] for hook in sink.received} == set(all_runs)
     assert {hook["kind"] for hook in sink.received} == {
         "approval_required",
         "onboarding_incomplete",
