@@ -35,9 +35,9 @@ def _redact_value(value: Any) -> Any:
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, dict):
-        return {key: _redact_value(item) for key, item in value.items()}  # pyright: ignore[reportUnknownVariableType]
+        return {key: _redact_value(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_redact_value(item) for item in value]  # pyright: ignore[reportUnknownVariableType]
+        return [_redact_value(item) for item in value]
     return value
 
 

@@ -35,7 +35,8 @@ _LAUNCH_WORDS = re.compile(
     r"\b(?:launch|create|start|set\s+up|build)\b[^.!?]{0,40}\bcampaigns?\b", re.IGNORECASE
 )
 _QUOTED_CAMPAIGN = re.compile(
-    r"campaigns?\s*(?:called|named|titled)?\s*[\"'\u201c\u2018]([^\"'\u201d\u2019]+)[\"'\u201d\u2019]|"
+    r"campaigns?\s*(?:called|named|titled)?\s*"
+    r"[\"'\u201c\u2018]([^\"'\u201d\u2019]+)[\"'\u201d\u2019]|"
     r"[\"'\u201c\u2018]([^\"'\u201d\u2019]+)[\"'\u201d\u2019]\s+campaign",
     re.IGNORECASE,
 )

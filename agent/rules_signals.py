@@ -46,7 +46,8 @@ _ADD_KEYWORDS = re.compile(
 )
 _TRACK_HIRING = re.compile(
     r"\b(?:track|watch|monitor|follow|find|alert\s+me\s+(?:about|to))\s+(?:companies|firms|"
-    r"startups|teams|accounts)\s+(?:that\s+are\s+|who\s+are\s+)?hiring\s+(?:an?\s+|for\s+(?:an?\s+)?"
+    r"startups|teams|accounts)\s+(?:that\s+are\s+|who\s+are\s+)?hiring\s+"
+    r"(?:an?\s+|for\s+(?:an?\s+)?"
     r")?(?P<role>.+?)(?=\s*[,.;!?]|\s+and\s|\s+in\s+the\s|$)",
     re.IGNORECASE,
 )
@@ -69,7 +70,8 @@ _WINDOW = re.compile(
 _MIN_SCORE = re.compile(
     r"\bscor(?:e|es|ing)\s*(?P<op>above|over|greater\s+than|higher\s+than|more\s+than|>=|>|"
     r"of\s+at\s+least|at\s+least|of|from|>=?)\s*(?P<n>\d{1,3})\b|"
-    r"\b(?P<n2>\d{1,3})\s*\+\s*(?:score|points)\b|\bmin(?:imum)?\s+score\s+(?:of\s+)?(?P<n3>\d{1,3})",
+    r"\b(?P<n2>\d{1,3})\s*\+\s*(?:score|points)\b|"
+    r"\bmin(?:imum)?\s+score\s+(?:of\s+)?(?P<n3>\d{1,3})",
     re.IGNORECASE,
 )
 _TOP = re.compile(r"\btop\s+(?P<n>\d{1,3})\b|\b(?P<n2>\d{1,3})\s+(?:strongest|best)\b", re.I)

@@ -99,7 +99,7 @@ class Scrubber:
     def value(self, value: Any) -> Any:
         """A JSON value with people's fields replaced and every string scrubbed."""
         if isinstance(value, dict):
-            fields: dict[str, Any] = value  # pyright: ignore[reportUnknownVariableType]
+            fields: dict[str, Any] = value
             for key, item in fields.items():
                 if key in _PERSON_KEYS and isinstance(item, str):
                     self.names.update(word for word in item.split() if len(word) >= 3)
@@ -108,7 +108,7 @@ class Scrubber:
                 for key, item in fields.items()
             }
         if isinstance(value, list):
-            return [self.value(item) for item in value]  # pyright: ignore[reportUnknownVariableType]
+            return [self.value(item) for item in value]
         if isinstance(value, str):
             return self.text(value)
         return value

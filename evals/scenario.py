@@ -115,13 +115,13 @@ class Answer(StrictModel):
     def _from_short_spelling(cls, value: Any) -> Any:
         if isinstance(value, str):
             return {"answer": value}
-        if isinstance(value, dict) and len(value) == 1:  # pyright: ignore[reportUnknownArgumentType]
-            [(key, argument)] = value.items()  # pyright: ignore[reportUnknownVariableType]
+        if isinstance(value, dict) and len(value) == 1:
+            [(key, argument)] = value.items()
             if key == "smaller_batch":
                 return {"answer": "smaller_batch", "batch_size": argument}
             if key == "edit":
                 return {"answer": "edit", "parameters": argument}
-        return value  # pyright: ignore[reportUnknownVariableType]
+        return value
 
     def to_human_answer(self) -> HumanAnswer:
         return HumanAnswer(

@@ -141,8 +141,8 @@ def _field(item: dict[str, Any], dotted: str) -> Any:
     for part in dotted.split("."):
         if not isinstance(value, dict):
             return None
-        value = value.get(part)  # pyright: ignore[reportUnknownMemberType]
-    return value  # pyright: ignore[reportUnknownVariableType]
+        value = value.get(part)
+    return value
 
 
 def call_matches(spec: str, call: Call) -> bool:

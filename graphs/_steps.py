@@ -70,7 +70,7 @@ def _with_calls(result: NodeResult, calls: list[Any]) -> NodeResult:
     if not calls:
         return result
     if isinstance(result, Command):
-        update = dict(result.update or {})  # pyright: ignore[reportUnknownArgumentType]
+        update = dict(result.update or {})
         update["calls"] = calls
         return Command(update=update, goto=result.goto)
     return {**result, "calls": calls}

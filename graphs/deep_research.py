@@ -354,9 +354,9 @@ def _finding(entry: dict[str, Any]) -> dict[str, Any]:
 
 def _as_text(value: Any) -> str:
     if isinstance(value, list):
-        return "; ".join(_as_text(item) for item in value)  # pyright: ignore[reportUnknownVariableType]
+        return "; ".join(_as_text(item) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items())  # pyright: ignore[reportUnknownVariableType]
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items())
     return str(value)
 
 

@@ -229,9 +229,18 @@ class Sandbox:
             _social.router,
         ):
             app.router.routes.extend(router.routes)
-        app.add_exception_handler(ApiError, _api_error_handler)  # pyright: ignore[reportArgumentType]
-        app.add_exception_handler(RequestValidationError, _validation_error_handler)  # pyright: ignore[reportArgumentType]
-        app.add_exception_handler(StarletteHTTPException, _http_error_handler)  # pyright: ignore[reportArgumentType]
+        app.add_exception_handler(
+            ApiError,
+            _api_error_handler,  # pyright: ignore[reportArgumentType]
+        )
+        app.add_exception_handler(
+            RequestValidationError,
+            _validation_error_handler,  # pyright: ignore[reportArgumentType]
+        )
+        app.add_exception_handler(
+            StarletteHTTPException,
+            _http_error_handler,  # pyright: ignore[reportArgumentType]
+        )
         app.middleware("http")(self._gate)
         return app
 
