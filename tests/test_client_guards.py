@@ -35,43 +35,35 @@ def _client(sent: list[httpx.Request]) -> PuffleClient:
     )
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("POST", "/api/admin/users"),
-        ("GET", "/api/admin"),
-        ("POST", "/api/apify/webhook"),
-        ("POST", "/api/autumn/events"),
-        ("POST", "/api/agentmail/inbound"),
-        ("POST", "/api/campaigns/123/webhooks"),
-        ("POST", "/api/unipile/connect"),
-        ("GET", "/api/late/connect?platform=linkedin"),
-        ("GET", "/API/ADMIN/users"),
-    ],
-)
-async def test_forbidden_paths_are_refused_unsent(method: str, path: str) -> None:
-    """Admin tools, webhook receivers and OAuth flows never reach the network."""
-    sent: list[httpx.Request] = []
-    async with _client(sent) as client:
-        with pytest.raises(ForbiddenPathError):
-            await client.request(method, path)
-    assert sent == []
+FORBIDDEN = ForbiddenPathError
+UNDECLARED = UndeclaredOperationError
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "refusal"),
     [
-        ("DELETE", "/api/campaigns/abc"),
-        ("GET", "/api/workspace/export"),
-        ("POST", "/api/campaigns/abc/launch/now"),
-        ("PUT", "/api/context"),
+        ("POST", "/api/admin/users", FORBIDDEN),
+        ("GET", "/api/admin", FORBIDDEN),
+        ("POST", "/api/apify/webhook", FORBIDDEN),
+        ("POST", "/api/autumn/events", FORBIDDEN),
+        ("POST", "/api/agentmail/inbound", FORBIDDEN),
+        ("POST", "/api/campaigns/123/webhooks", FORBIDDEN),
+        ("POST", "/api/unipile/connect", FORBIDDEN),
+        ("GET", "/api/late/connect?platform=linkedin", FORBIDDEN),
+        ("GET", "/API/ADMIN/users", FORBIDDEN),
+        ("DELETE", "/api/campaigns/abc", UNDECLARED),
+        ("GET", "/api/workspace/export", UNDECLARED),
+        ("POST", "/api/campaigns/abc/launch/now", UNDECLARED),
+        ("PUT", "/api/context", UNDECLARED),
     ],
 )
-async def test_undeclared_operations_are_refused_unsent(method: str, path: str) -> None:
-    """A path the catalog does not declare is never guessed at."""
+async def test_forbidden_and_undeclared_requests_are_refused_unsent(
+    method: str, path: str, refusal: type[Exception]
+) -> None:
+    """Admin, webhook and OAuth paths, and anything the catalog does not declare, never leave."""
     sent: list[httpx.Request] = []
     async with _client(sent) as client:
-        with pytest.raises(UndeclaredOperationError):
+        with pytest.raises(refusal):
             await client.request(method, path)
     assert sent == []
 

@@ -6,12 +6,13 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from typer.testing import CliRunner
 
 import graphs.escalation
+from agent.pauses import PauseKind
 from agent.settings import Settings
 from evals import load_scenario, run_scenario, run_suite
 from evals.cli import DEFAULT_CASSETTES, DEFAULT_SCENARIOS, eval_app
@@ -22,21 +23,10 @@ from sandbox import Sandbox
 
 JOURNEY_ONE = DEFAULT_SCENARIOS / "launch-saved-list-approved.yaml"
 DENIED = DEFAULT_SCENARIOS / "launch-saved-list-denied.yaml"
-PAUSE_KINDS_COVERED = {
-    "missing_key",
-    "onboarding_incomplete",
-    "icp_mismatch",
-    "approval_required",
-    "insufficient_credits",
-    "oauth_required",
-    "forbidden",
-    "not_found",
-    "server_error",
-    "no_documented_endpoint",
-    "async_timeout",
-    "launch_blocked",
-    "invalid_time",
-}
+# Every pause kind must have a scenario, so a new kind without one fails here. These two are
+# proven by journey tests only (tests/test_import_journey.py, tests/test_signals_journey.py).
+PAUSE_KINDS_WITHOUT_SCENARIO = {"invalid_input", "limit_exceeded"}
+PAUSE_KINDS_COVERED = set(get_args(PauseKind)) - PAUSE_KINDS_WITHOUT_SCENARIO
 
 
 def _settings(tmp_path: Path) -> Settings:
