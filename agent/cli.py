@@ -181,16 +181,22 @@ def sandbox_serve(
         list[str] | None,
         typer.Option(help="Fault rule, e.g. 'POST /api/campaigns/{campaign_id}/launch#1=500'."),
     ] = None,
+    latency: Annotated[
+        str | None,
+        typer.Option(help="Seconds each request takes, drawn uniformly, e.g. '0.05-0.2'."),
+    ] = None,
 ) -> None:
     """Serve the Puffle sandbox over HTTP and print each workspace's key."""
     from sandbox import FaultRule, serve
+    from sandbox.server import parse_latency
 
     try:
         rules = [FaultRule.parse(text) for text in fault or []]
+        latency_range = parse_latency(latency) if latency is not None else None
     except ValueError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(EXIT_USAGE) from None
-    serve(host=host, port=port, speed=speed, faults=rules)
+    serve(host=host, port=port, speed=speed, faults=rules, latency=latency_range)
 
 
 def _run_async(coroutine: Any) -> int:

@@ -321,19 +321,35 @@ _CAMPAIGN_NAME_PATTERNS = [
     re.compile(rf"\b(?:name|call)\s+(?:it|the\s+campaign)\s+(?P<name>.+?){_NAME_STOP}", re.I),
     re.compile(rf"\bcampaign\s+name\s*(?::|=|is|should\s+be)?\s*(?P<name>.+?){_NAME_STOP}", re.I),
 ]
+# What a daily cap counts: "20 emails a day", "no more than 20 connection requests daily".
+_DAILY_UNITS = (
+    r"(?:(?:new\s+)?(?:sends?|messages?|e-?mails?|invites?|invitations?|connection\s+requests?|"
+    r"requests?|leads?|people|contacts?|prospects?|inmails?|dms?|touch(?:es|points?)?)\s*)"
+)
+# "max" said after the number: "20 max per day", "20 emails tops a day".
+_CAP_AFTER = r"(?:(?:max(?:imum)?|at\s+most|tops)\s+)"
 _DAILY_LIMIT_PATTERNS = [
+    # The cap named first: "daily limit 20", "daily sending cap of 20", "max daily 20".
     re.compile(
-        r"\bdaily\s+(?:limit|cap|max(?:imum)?)\s*(?:of|to|at|:|=|is|should\s+be)?\s*(?P<n>\d+)",
+        r"\b(?:daily\s+(?:(?:send(?:ing)?|e-?mail|message|outreach)\s+)?(?:limit|cap|"
+        r"max(?:imum)?)|max(?:imum)?\s+(?:daily|per\s+day)(?:\s+(?:sends?|e-?mails?|messages?|"
+        r"limit))?)\s*(?:of|to|at|:|=|is|should\s+be)?\s*(?P<n>\d+)",
         re.IGNORECASE,
     ),
+    # "limit daily sends to 20", "cap the daily emails at 20".
+    re.compile(
+        r"\b(?:limit|cap|throttle)\s+(?:the\s+|my\s+|our\s+)?daily\s+(?:sends?|e-?mails?|"
+        r"messages?|outreach|volume)\s+(?:to|at)\s+(?P<n>\d+)",
+        re.IGNORECASE,
+    ),
+    # The number first: "max 20 per day", "20 a day", "no more than 20 emails per-day".
     re.compile(
         r"(?:\b(?:max(?:imum)?|at\s+most|up\s+to|no\s+more\s+than|limit(?:ed)?\s+(?:it\s+)?to|"
-        r"cap(?:ped)?\s+(?:it\s+)?at)\s+)?(?P<n>\d+)\s*(?:(?:new\s+)?(?:sends?|messages?|"
-        r"e-?mails?|invites?|invitations?|connection\s+requests?|requests?|leads?|people|"
-        r"contacts?|prospects?)\s*)?(?:per|a|an|each|every|/)\s*day\b",
+        rf"cap(?:ped)?\s+(?:it\s+)?at)\s+)?(?P<n>\d+)\s*{_DAILY_UNITS}?{_CAP_AFTER}?"
+        r"(?:per|a|an|each|every|/)[\s-]*day\b",
         re.IGNORECASE,
     ),
-    re.compile(r"\b(?P<n>\d+)\s+(?:sends?\s+|messages?\s+|e-?mails?\s+)?daily\b", re.IGNORECASE),
+    re.compile(rf"\b(?P<n>\d+)\s+{_DAILY_UNITS}?daily\b", re.IGNORECASE),
 ]
 _LEAD_COUNT_PATTERNS = [
     re.compile(
@@ -512,6 +528,9 @@ def _launch_plan(reading: _GoalReading) -> LaunchCampaignPlan | str:
     )
 
 
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
+
+
 def _take_first(patterns: list[re.Pattern[str]], text: str, group: str) -> tuple[str | None, str]:
     """The first pattern's capture, and the text with the whole match blanked out.
 
@@ -524,7 +543,9 @@ def _take_first(patterns: list[re.Pattern[str]], text: str, group: str) -> tuple
             continue
         value = _clean_phrase(match.group(group))
         if value:
-            return value, text[: match.start()] + " " + text[match.end() :]
+            rest = text[: match.start()] + " " + text[match.end() :]
+            # An aside that held only the match ("(max 20 per day)") would end up in the audience.
+            return value, _EMPTY_BRACKETS.sub(" ", rest)
     return None, text
 
 

@@ -1,7 +1,11 @@
 """`uv run python -m benchmarks`: run every benchmark, print one table, save results.json.
 
-Everything runs in this process on the embedded sandbox with a FakeClock, so sandbox time is
-simulated (a 20-minute job costs no real waiting) while CPU time is real and this machine's.
+Items 1-4 run in this process on the embedded sandbox with a FakeClock: sandbox time is simulated
+(a 20-minute job costs no real waiting), calls are counted exactly, and CPU time is real and this
+machine's. Items 5-6 run headless: `puffle-agent worker` processes, the sandbox served on loopback
+with 50-200 ms of latency per request at `--speed` times real time, and PostgreSQL
+(`PUFFLE_BENCH_DATABASE_URL`, by default the local `postgres` database, next to which each run
+makes and drops a database of its own).
 """
 
 from __future__ import annotations
@@ -18,9 +22,22 @@ from typing import Any
 
 from agent.logging import configure_logging
 from benchmarks.chains import journey_cases
-from benchmarks.suites import agent_overhead, call_efficiency, model_use, polling_efficiency
+from benchmarks.load import database_url_from_env, key_budget, workspace_scale
+from benchmarks.suites import (
+    agent_overhead,
+    call_efficiency,
+    model_cases,
+    model_use,
+    polling_efficiency,
+)
 
 RESULTS = Path(__file__).with_name("results.json")
+SUITES = ["calls", "polling", "model", "overhead", "budget", "scale"]
+BUDGET_WORKERS = [1, 2, 4, 8]
+# Each worker gets this many goals (one turn of the workload), so the queue never runs dry early.
+BUDGET_GOALS_PER_WORKER = 5
+SCALE_WORKSPACES = [1, 2, 5, 10]
+SCALE_GOALS_PER_WORKSPACE = 5
 # A small lead file for the import goal, written fresh for each invocation.
 LEADS_CSV = (
     "First Name,Last Name,Email,Company\n"
@@ -93,9 +110,19 @@ def render(results: dict[str, Any]) -> str:
         out.append(
             _table(
                 "3. Model calls and tokens per goal (scripted model) vs a ReAct agent's floor",
-                ["case", "status", "pauses", "model calls", "tokens", "ReAct floor", "ratio"],
+                [
+                    "journey",
+                    "case",
+                    "status",
+                    "pauses",
+                    "model calls",
+                    "tokens",
+                    "ReAct floor",
+                    "ratio",
+                ],
                 [
                     [
+                        r["journey"],
                         r["case"],
                         r["status"],
                         ", ".join(r["pauses"]) or "-",
@@ -131,12 +158,67 @@ def render(results: dict[str, Any]) -> str:
         )
         for entry in overhead["top_functions"][:6]:
             out.append(f"   {entry['own_ms']:>7} ms  {entry['group']:<14} {entry['function']}")
+    if budget := results.get("budget"):
+        out.append(
+            _table(
+                f"5. Key budget, one workspace, {BUDGET_GOALS_PER_WORKER} goals per worker, "
+                "workers at concurrency 1 "
+                f"(sandbox minutes at {results['speed']:g}x, 50-200 ms per request)",
+                _LOAD_HEADER,
+                [[str(r["workers"]), *_load_cells(r)] for r in budget],
+            )
+        )
+    if scale := results.get("scale"):
+        out.append(
+            _table(
+                f"6. Workspaces, {SCALE_GOALS_PER_WORKSPACE} goals each, 4 workers at "
+                "concurrency 10",
+                ["workspaces", *_LOAD_HEADER[1:]],
+                [[str(r["workspaces"]), *_load_cells(r)] for r in scale],
+            )
+        )
+    if budget or scale:
+        out.append(
+            "   req/min: the drain's requests over its length, all workspaces; key req/min: one "
+            "workspace, first to last request;\n   busiest: most requests of one key in any 60 s "
+            "(the limit is 100); CPU: worker and sandbox processes, per API call."
+        )
     return "\n".join(out)
 
 
-async def run(repeats: int, only: set[str]) -> dict[str, Any]:
+_LOAD_HEADER = [
+    "workers",
+    "goals/h",
+    "req/min",
+    "key req/min",
+    "busiest",
+    "429s",
+    "peak RSS MB",
+    "worker CPU ms/call",
+    "sandbox CPU ms/call",
+    "machine CPU %",
+]
+
+
+def _load_cells(row: dict[str, Any]) -> list[str]:
+    cut = " (cut short)" if row["cut_short"] else ""
+    return [
+        _fmt(row["goals_per_hour"]) + cut,
+        _fmt(row["calls_per_minute"]),
+        _fmt(row["key_per_minute"]),
+        _fmt(row["busiest_minute"]),
+        _fmt(row["rate_limited"]),
+        _fmt(row["peak_rss_mb"]),
+        _fmt(row["worker_cpu_ms_per_call"], 1),
+        _fmt(row["sandbox_cpu_ms_per_call"], 1),
+        _fmt(row["machine_cpu_percent"]),
+    ]
+
+
+async def run(repeats: int, only: set[str], speed: float) -> dict[str, Any]:
     results: dict[str, Any] = {
         "repeats": repeats,
+        "speed": speed,
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
@@ -153,7 +235,7 @@ async def run(repeats: int, only: set[str]) -> dict[str, Any]:
         if "polling" in only:
             results["polling"] = await polling_efficiency([30.0, 300.0, 1200.0], repeats)
         if "model" in only:
-            results["model"] = await model_use(repeats)
+            results["model"] = await model_use(model_cases(str(csv_path)), repeats)
         if "overhead" in only:
             overhead = await agent_overhead(cases, repeats)
             # The sandbox runs in this process; its share of the profile is not the agent's.
@@ -161,6 +243,14 @@ async def run(repeats: int, only: set[str]) -> dict[str, Any]:
             for row in overhead["journeys"]:
                 row["agent_ms_per_call"] = row["cpu_ms_per_call"]["median"] * (1 - sandbox_share)
             results["overhead"] = overhead
+    if "budget" in only:
+        results["budget"] = await key_budget(
+            BUDGET_WORKERS, BUDGET_GOALS_PER_WORKER, speed, repeats, database_url_from_env()
+        )
+    if "scale" in only:
+        results["scale"] = await workspace_scale(
+            SCALE_WORKSPACES, SCALE_GOALS_PER_WORKSPACE, speed, repeats, database_url_from_env()
+        )
     results["wall_seconds"] = round(time.perf_counter() - began, 1)
     return results
 
@@ -171,16 +261,25 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["calls", "polling", "model", "overhead"],
-        default=["calls", "polling", "model", "overhead"],
+        choices=SUITES,
+        default=SUITES,
         help="run only these benchmarks",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=5.0,
+        help="sandbox clock speed for the headless benchmarks (default 5: a sandbox minute "
+        "lasts 12 s)",
     )
     args = parser.parse_args()
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if not 0.1 <= args.speed <= 60:
+        parser.error("--speed must be between 0.1 and 60")
     # The CLI's default level: the per-request info lines would swamp the table.
     configure_logging("WARNING")
-    results = asyncio.run(run(args.repeats, set(args.only)))
+    results = asyncio.run(run(args.repeats, set(args.only), args.speed))
     print(render(results))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {RESULTS}")

@@ -58,13 +58,21 @@ def journey_cases(csv_path: str) -> list[JourneyCase]:
             "demo",
             f'Import {csv_path} into a new list called "Bench CTOs"',
             # The list names (new or existing), the IMPORT_LEAD price and a preview, then the
-            # two-step create-with-import and one read of the rows that arrived. The pause's
-            # chain reads the lists once more just before writing, so the name is still free.
+            # two-step create-with-import and one read of the rows that arrived.
+            # The second `GET /api/lists` is kept on purpose. It comes after the approval pause,
+            # which can last hours, and right before `PUT /api/lists/create-with-import`, which
+            # makes a new list on every call: leads-lists.md §4.2 documents no name check and no
+            # idempotency, and a charge of IMPORT_LEAD per imported row. Without the read, a
+            # resumed run whose earlier confirm succeeded unseen (or a list of that name made
+            # during the pause) would get a second list of the same name. Looking the list up by
+            # name is the documented way to find it (leads-lists.md §8 A, step 1); the pause's
+            # chain names this read too.
             [
                 *BOOT,
                 "GET /api/lists",
                 "GET /api/credits/config",
                 "POST /api/credits/preview",
+                "GET /api/lists",
                 "POST /api/lists/create-with-import",
                 "PUT /api/lists/create-with-import",
                 "GET /api/lists/{list_id}/rows",
@@ -93,14 +101,23 @@ def journey_cases(csv_path: str) -> list[JourneyCase]:
             "social_post",
             "demo",
             'Schedule a LinkedIn post for tomorrow at 9: "We just shipped instant reconciliation."',
-            # The calendar, the connected accounts, the workspace timezone, then one create. The
-            # pause's chain adds a read of the posts before (no duplicate) and after (verify).
+            # The calendar, the connected accounts, the workspace timezone, then one create
+            # between two reads of the scheduled posts, as the pause's chain lists them. Both
+            # reads are kept:
+            # - after the create, the docs prescribe it: research-signals-social.md §7 "Journey
+            #   5", step 5 (and §4.4 createSocialPost: a post Late refused is still saved, with
+            #   `late_post_id` null), so only this read tells a queued post from a stuck one;
+            # - before the create, it follows the approval pause and guards a write that
+            #   research-signals-social.md §4.4 documents without any idempotency: a resumed run
+            #   whose earlier create succeeded unseen would publish the same post twice.
             [
                 *BOOT,
                 "GET /api/calendar",
                 "GET /api/calendar/accounts",
                 "GET /api/settings",
+                "GET /api/calendar/posts",
                 "POST /api/calendar/posts",
+                "GET /api/calendar/posts",
             ],
         ),
         JourneyCase(

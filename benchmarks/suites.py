@@ -10,14 +10,16 @@ import cProfile
 import pstats
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
 from agent.model import ModelUsage
-from agent.pauses import HumanAnswer
+from agent.pauses import HumanAnswer, PauseKind
+from agent.plans import IcpVerdict
 from benchmarks.chains import POLL_ROUTES, JourneyCase
-from benchmarks.harness import Drive, Spread, drive, routes
+from benchmarks.harness import Answer, Drive, Spread, drive, routes
 from evals.fake_model import ScriptedChatEndpoint
 from graphs.polling import FIRST_INTERVAL, MAX_INTERVAL
 from sandbox import SandboxTimings
@@ -147,35 +149,170 @@ async def polling_efficiency(durations: list[float], repeats: int) -> list[dict[
 
 # 3. Model calls and tokens
 
-MODEL_GOAL = "Please get the Fintech CTOs list going on LinkedIn"
-MODEL_PLAN: dict[str, Any] = {
-    "plan": {"journey": "launch_campaign", "channel": "linkedin", "list_name": "Fintech CTOs"},
-    "icp_verdict": "fits",
-    "icp_reason": "CTOs at fintech companies are the workspace's buyers.",
-}
-# The same goal naming a list that does not exist: one `not_found` pause, answered with an edit.
-MODEL_GOAL_PAUSE = "Please get the Fintech CEOs list going on LinkedIn"
-MODEL_PLAN_PAUSE: dict[str, Any] = {
-    **MODEL_PLAN,
-    "plan": {**MODEL_PLAN["plan"], "list_name": "Fintech CEOs"},
-}
+JANE_DOE = "https://www.linkedin.com/in/jane-doe-42"
+POST_TOPIC = "our new instant reconciliation for payment teams"
+# What the scripted model writes when a journey asks it for text (the social post).
+WRITTEN_POST = (
+    "Closing the books used to take our customers days. With instant reconciliation, payment "
+    "teams see every transaction matched the moment it settles. #fintech #payments"
+)
+# A faithful model's ICP reason where the goal names no audience; its verdict is then `unknown`,
+# as prompts/plan_goal.md asks.
+NO_AUDIENCE = "The goal names no audience to compare with the ICP."
 
 
-def _edit_then_approve(pause: dict[str, Any]) -> HumanAnswer | None:
-    if pause.get("kind") == "not_found":
-        return HumanAnswer(answer="edit", parameters={"list_name": "Fintech CTOs"})
-    if pause.get("kind") == "approval_required":
-        return HumanAnswer(answer="approve")
-    return None
+@dataclass(frozen=True)
+class ModelCase:
+    """One goal for the scripted model: the plan it returns, what it writes, how pauses go.
+
+    Approvals are always approved; `answers` holds the answer to each other pause kind, and a
+    pause it does not name ends the run where it stands (the row then shows it paused).
+    """
+
+    journey: str
+    case: str
+    goal: str
+    plan: dict[str, Any]
+    icp_verdict: IcpVerdict = "unknown"
+    icp_reason: str = NO_AUDIENCE
+    # One reply per call a journey makes to write text, in order.
+    written: list[str] = field(default_factory=list[str])
+    answers: dict[PauseKind, HumanAnswer] = field(default_factory=dict[PauseKind, HumanAnswer])
+    workspace: str = "demo"
+
+    @property
+    def planner_output(self) -> dict[str, Any]:
+        return {"plan": self.plan, "icp_verdict": self.icp_verdict, "icp_reason": self.icp_reason}
 
 
-async def model_use(repeats: int) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    cases = [
-        ("journey 1, happy path", MODEL_GOAL, MODEL_PLAN, None),
-        ("journey 1, one extra pause", MODEL_GOAL_PAUSE, MODEL_PLAN_PAUSE, _edit_then_approve),
+def _edit(**parameters: Any) -> HumanAnswer:
+    return HumanAnswer(answer="edit", parameters=parameters)
+
+
+def model_cases(csv_path: str) -> list[ModelCase]:
+    """Each journey twice: its happy path, and the same goal with one pause a human answers."""
+    launch = {"journey": "launch_campaign", "channel": "linkedin", "list_name": "Fintech CTOs"}
+    fits = "CTOs at fintech companies are the workspace's buyers."
+    leads = {
+        "journey": "import_leads",
+        "source": "csv",
+        "file_path": csv_path,
+        "list_name": "Bench CTOs",
+        "new_list": True,
+    }
+    research = {"journey": "deep_research", "people": [{"linkedin_url": JANE_DOE}]}
+    named_only = {"first_name": "Jane", "last_name": "Doe", "company": "Clearvault"}
+    funding = {"journey": "signals", "changes": [{"signal_type": "funding", "enable": True}]}
+    post = {"journey": "social_post", "platform": "linkedin", "topic": POST_TOPIC}
+    return [
+        ModelCase(
+            "launch_campaign",
+            "happy path",
+            "Please get the Fintech CTOs list going on LinkedIn",
+            launch,
+            icp_verdict="fits",
+            icp_reason=fits,
+        ),
+        ModelCase(
+            "launch_campaign",
+            "unknown list, edited",
+            "Please get the Fintech CEOs list going on LinkedIn",
+            {**launch, "list_name": "Fintech CEOs"},
+            icp_verdict="fits",
+            icp_reason=fits,
+            answers={"not_found": _edit(list_name="Fintech CTOs")},
+        ),
+        ModelCase(
+            "import_leads",
+            "happy path",
+            f'Import {csv_path} into a new list called "Bench CTOs"',
+            leads,
+        ),
+        ModelCase(
+            "import_leads",
+            "missing list, created",
+            f"Import {csv_path} into my Bench CTOs list",
+            {**leads, "new_list": False},
+            # The pause offers both: pick another list, or create this one.
+            answers={"not_found": _edit(new_list=True)},
+        ),
+        ModelCase(
+            "deep_research",
+            "happy path",
+            f"Deep research on {JANE_DOE}",
+            research,
+        ),
+        ModelCase(
+            "deep_research",
+            "name without URL, edited",
+            "Deep research on Jane Doe at Clearvault",
+            {**research, "people": [named_only]},
+            answers={"not_found": _edit(people=[{**named_only, "linkedin_url": JANE_DOE}])},
+        ),
+        ModelCase(
+            "signals",
+            "happy path",
+            "enable the funding signal",
+            {**funding, "read_feed": False},
+        ),
+        ModelCase(
+            "signals",
+            "unknown type, edited",
+            "enable the investor news signal",
+            {
+                **funding,
+                "changes": [{"signal_type": "investor news", "enable": True}],
+                "read_feed": False,
+            },
+            answers={"not_found": _edit(changes=funding["changes"])},
+        ),
+        ModelCase(
+            "social_post",
+            "happy path",
+            f"Write a LinkedIn post about {POST_TOPIC} and schedule it for tomorrow at 9",
+            {**post, "when": "tomorrow at 9"},
+            written=[WRITTEN_POST],
+        ),
+        ModelCase(
+            "social_post",
+            "past time, edited",
+            f"Write a LinkedIn post about {POST_TOPIC} and schedule it for 2020-01-01 at 09:00",
+            {**post, "when": "2020-01-01 at 09:00"},
+            # An edit goes back to the start of the journey, where the post is written again.
+            written=[WRITTEN_POST, WRITTEN_POST],
+            answers={"invalid_time": _edit(when="tomorrow at 9")},
+        ),
+        ModelCase(
+            "reply_inbox",
+            "happy path",
+            "Summarise my replies",
+            {"journey": "reply_inbox"},
+            workspace="with_replies",
+        ),
+        ModelCase(
+            "reply_inbox",
+            "unknown campaign, edited",
+            "Summarise the replies to my Q4 webinar campaign",
+            {"journey": "reply_inbox", "campaign_name": "Q4 webinar"},
+            answers={"not_found": _edit(campaign_name="Fintech CTOs - LinkedIn")},
+            workspace="with_replies",
+        ),
     ]
-    for label, goal, plan, answer in cases:
+
+
+def _answering(answers: dict[PauseKind, HumanAnswer]) -> Answer:
+    def answer(pause: dict[str, Any]) -> HumanAnswer | None:
+        # Every pause carries its kind: `agent.pauses.Pause` requires one.
+        if pause["kind"] == "approval_required":
+            return HumanAnswer(answer="approve")
+        return answers.get(pause["kind"])
+
+    return answer
+
+
+async def model_use(cases: list[ModelCase], repeats: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for case in cases:
         calls: list[float] = []
         tokens: list[float] = []
         bounds: list[float] = []
@@ -183,11 +320,13 @@ async def model_use(repeats: int) -> list[dict[str, Any]]:
         status = ""
         for _ in range(repeats):
             usage = ModelUsage()
-            model = ScriptedChatEndpoint(plan, []).chat_model(usage)
-            if answer is None:
-                run = await drive(goal, "demo", chat_model=model)
-            else:
-                run = await drive(goal, "demo", chat_model=model, answer=answer)
+            model = ScriptedChatEndpoint(case.planner_output, case.written).chat_model(usage)
+
+            run = await drive(
+                case.goal, case.workspace, chat_model=model, answer=_answering(case.answers)
+            )
+
+            # Planning and writing calls alike: everything the model was asked, as it counted.
             snapshot = usage.snapshot()
             status = run.report["status"]
             pauses = [str(p.get("kind")) for p in run.pauses]
@@ -200,7 +339,8 @@ async def model_use(repeats: int) -> list[dict[str, Any]]:
         bound = Spread.of(bounds)
         rows.append(
             {
-                "case": label,
+                "journey": case.journey,
+                "case": case.case,
                 "status": status,
                 "pauses": pauses,
                 "model_calls": call_spread.as_json(),

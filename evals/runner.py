@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -159,16 +160,17 @@ async def run_scenario(
     usage = ModelUsage()
     started = time.perf_counter()
     try:
-        chat_model = _chat_model(scenario, settings, usage, planner)
-        if mode == "sandbox":
-            seen = await _run_on_sandbox(scenario, settings, chat_model)
-        else:
-            # Imported here: vcrpy is only needed when a cassette is involved.
-            from evals.cassettes import run_on_cassette
+        with _files_written(scenario) as ready:
+            chat_model = _chat_model(ready, settings, usage, planner)
+            if mode == "sandbox":
+                seen = await _run_on_sandbox(ready, settings, chat_model)
+            else:
+                # Imported here: vcrpy is only needed when a cassette is involved.
+                from evals.cassettes import run_on_cassette
 
-            seen = await run_on_cassette(
-                scenario, settings, chat_model, record=mode == "record", drive=drive
-            )
+                seen = await run_on_cassette(
+                    ready, settings, chat_model, record=mode == "record", drive=drive
+                )
         failures = score(scenario.expect, seen)
     except Exception as error:
         seen = Observation(report={"status": "crashed"}, pauses=[], calls=[])
@@ -191,6 +193,16 @@ async def run_scenario(
         wall_seconds=wall,
         notes=seen.notes,
     )
+
+
+@contextmanager
+def _files_written(scenario: Scenario) -> Generator[Scenario]:
+    """The scenario, with its files (if it has any) in a folder of their own for one run."""
+    if not scenario.files:
+        yield scenario
+        return
+    with tempfile.TemporaryDirectory(prefix="puffle-eval-files-") as folder:
+        yield scenario.with_files_in(Path(folder))
 
 
 async def _run_on_sandbox(

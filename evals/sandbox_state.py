@@ -1,8 +1,8 @@
 """Building a scenario's sandbox, and reading the objects its expectations talk about.
 
-The sandbox's public API covers faults, timings and inspection. A scenario's extra lists and its
-credit balance have no public setter yet, so `_apply_overrides` writes them through the sandbox's
-store; that single seam goes once `Sandbox` grows a public way to seed them.
+Everything goes through the sandbox's public API: seeds, faults and timings when it is built,
+then `set_credits` and `add_list` for the scenario's balance and extra lists. A balance set that
+way is one ledger line of its own action, which `spent_credits` leaves out.
 """
 
 from __future__ import annotations
@@ -13,11 +13,6 @@ from typing import Any
 from agent.clock import Clock
 from evals.scenario import ObjectKind, Scenario
 from sandbox import ALL_SEEDS, Sandbox, SandboxTimings
-from sandbox.seeds import list_row, seed_id
-
-# The ledger action that records a scenario's balance change, so it is never mistaken for spend.
-BALANCE_OVERRIDE_ACTION = "EVAL_BALANCE_OVERRIDE"
-_SEEDED_AT = "2026-11-20T10:00:00.000Z"
 
 
 def build_sandbox(scenario: Scenario, clock: Clock) -> Sandbox:
@@ -42,45 +37,14 @@ def build_sandbox(scenario: Scenario, clock: Clock) -> Sandbox:
 def _apply_overrides(sandbox: Sandbox, scenario: Scenario) -> None:
     start = scenario.sandbox
     workspace = scenario.workspace
-    if start.credits is None and not start.lists:
-        return
-    # No public seeding hook exists for balances and lists (see the module docstring).
-    store = sandbox._world.store  # pyright: ignore[reportPrivateUsage]
-
     if start.credits is not None:
-        change = sandbox.credits_balance(workspace) - start.credits
-        # A negative debit raises the balance; both directions leave one ledger line.
-        store.debit(workspace, BALANCE_OVERRIDE_ACTION, 0, change, sandbox.clock.time())
-
-    user_id = seed_id(workspace, "user")
-    for index, extra in enumerate(start.lists):
-        list_id = seed_id(workspace, "eval-list", index)
-        store.put(
-            "list",
-            list_id,
-            workspace,
-            {
-                "id": list_id,
-                "userId": user_id,
-                "name": extra.name,
-                "enrichmentStatus": "idle",
-                "createdAt": _SEEDED_AT,
-                "updatedAt": _SEEDED_AT,
-                "activeSearchId": None,
-                "searchFilters": None,
-            },
-        )
-        rows = [
-            list_row(
-                seed_id(workspace, f"eval-row{index}", row_index),
-                list_id,
-                (person.first_name, person.last_name, person.role, person.company, person.domain),
-                source="csv_import",
-                added_at=_SEEDED_AT,
-            )
-            for row_index, person in enumerate(extra.people)
+        sandbox.set_credits(workspace, start.credits)
+    for extra in start.lists:
+        people = [
+            (person.first_name, person.last_name, person.role, person.company, person.domain)
+            for person in extra.people
         ]
-        store.put_many("row", workspace, list_id, rows)
+        sandbox.add_list(workspace, extra.name, people)
 
 
 def objects_of(sandbox: Sandbox, workspace: str, kind: ObjectKind) -> list[dict[str, Any]]:
@@ -96,4 +60,6 @@ def objects_of(sandbox: Sandbox, workspace: str, kind: ObjectKind) -> list[dict[
 
 def spent_credits(ledger: list[dict[str, Any]]) -> int:
     """Credits the agent spent: ledger lines other than the scenario's own balance change."""
-    return sum(int(line["credits"]) for line in ledger if line["action"] != BALANCE_OVERRIDE_ACTION)
+    return sum(
+        int(line["credits"]) for line in ledger if line["action"] != Sandbox.BALANCE_SET_ACTION
+    )

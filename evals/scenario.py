@@ -12,10 +12,15 @@ One YAML file holds one scenario. The schema below is the contract a scenario au
       pauses: [approval_required]
       exists:
         - {kind: campaign, where: {status: active, leads_count: 25}, count: 1}
+
+A scenario that needs files (a CSV to import) holds them under `files`, name to content. Each run
+writes them to a fresh folder, and `{files}` in the goal, in the answers and in a scripted plan
+stands for that folder: `goal: Import {files}/leads.csv into a new list called "Q1"`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +35,11 @@ ObjectKind = Literal["campaign", "list", "signal_type", "social_post"]
 RunStatus = Literal["completed", "paused", "stopped", "failed"]
 # Cassettes share the directory and the extension of the scenarios they belong to.
 _CASSETTE = ".cassette.yaml"
+# Where a scenario's files are: replaced by a fresh folder's path in each run.
+FILES_PLACEHOLDER = "{files}"
+# A plain file name, so a scenario's files can only land in the folder made for them.
+_FILE_NAME = r"^[\w-][\w.-]*$"
+_FILE_REFERENCE = re.compile(re.escape(FILES_PLACEHOLDER) + r"/([\w.-]+)")
 
 
 class StrictModel(BaseModel):
@@ -207,10 +217,76 @@ class Scenario(StrictModel):
     limits: AgentLimits = Field(default_factory=AgentLimits)
     planner: PlannerChoice = Field(default_factory=PlannerChoice)
     answers: list[Answer] = Field(default_factory=list[Answer])
+    # File name to content (UTF-8 text), written to a fresh folder before each run.
+    files: dict[str, str] = Field(default_factory=dict[str, str])
     expect: Expectations
     # The cassette this scenario replays from instead of a sandbox, relative to the file.
     cassette: str | None = None
     source: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("files")
+    @classmethod
+    def _files_have_plain_names(cls, files: dict[str, str]) -> dict[str, str]:
+        for name in files:
+            if not re.match(_FILE_NAME, name):
+                raise ValueError(f"file name {name!r} must be a plain name, with no folder")
+        return files
+
+    @model_validator(mode="after")
+    def _named_files_exist(self) -> Scenario:
+        named = {
+            match.group(1).rstrip(".")
+            for text in _strings(self._file_users())
+            for match in _FILE_REFERENCE.finditer(text)
+        }
+        if missing := sorted(named - set(self.files)):
+            declared = ", ".join(sorted(self.files)) or "none"
+            raise ValueError(
+                f"{FILES_PLACEHOLDER}/{missing[0]} is not among the scenario's files ({declared})"
+            )
+        return self
+
+    def with_files_in(self, folder: Path) -> Scenario:
+        """This scenario with its files written to `folder`, and `{files}` pointing there."""
+        for name, content in self.files.items():
+            (folder / name).write_text(content, encoding="utf-8", newline="")
+
+        def moved(value: Any) -> Any:
+            if isinstance(value, str):
+                return value.replace(FILES_PLACEHOLDER, str(folder))
+            if isinstance(value, dict):
+                return {key: moved(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [moved(item) for item in value]
+            return value
+
+        goal, answers, planner = moved(self._file_users())
+        return self.model_copy(
+            update={
+                "goal": goal,
+                "answers": [Answer.model_validate(answer) for answer in answers],
+                "planner": PlannerChoice.model_validate(planner),
+            }
+        )
+
+    def _file_users(self) -> list[Any]:
+        """The parts of the scenario that may name its files: goal, answers, planner."""
+        return [
+            self.goal,
+            [answer.model_dump() for answer in self.answers],
+            self.planner.model_dump(),
+        ]
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside nested lists and dicts."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -144,7 +144,8 @@ async def check_input(state: ImportState, runtime: Runtime[RunContext]) -> Comma
     except CsvFileError as error:
         return pause_command(
             "invalid_input",
-            f"Cannot import {error.path}: {error.problem}. Nothing was uploaded.",
+            # Problems read as sentences of their own; one full stop between the two is enough.
+            f"Cannot import {error.path}: {error.problem.rstrip('.')}. Nothing was uploaded.",
             edit,
             details={"file_path": error.path, "problem": error.problem},
         )
@@ -766,9 +767,10 @@ def _csv_result(state: ImportState, listed: dict[str, Any], spent: int) -> dict[
     ]
     skipped_count = sum(int(item["count"]) for item in skipped)
     why = "; ".join(f"{item['count']} {item['reason']}" for item in skipped)
-    merged = (
-        f" {total['updated']} were already on the list and were merged." if total["updated"] else ""
-    )
+    merged = ""
+    if total["updated"]:
+        were = "was" if total["updated"] == 1 else "were"
+        merged = f" {total['updated']} {were} already on the list and merged."
     where = f"the new list '{listed['name']}'" if listed["created"] else f"'{listed['name']}'"
     neutralised = source.get("neutralised", [])
     flagged = (

@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import argparse
 
-from sandbox.seeds import ALL_SEEDS
-from sandbox.server import serve
+from sandbox.seeds import ALL_SEEDS, seed_of
+from sandbox.server import parse_latency, serve
+
+
+def _workspace(name: str) -> str:
+    try:
+        seed_of(name)
+    except KeyError as exc:
+        raise argparse.ArgumentTypeError(str(exc.args[0])) from None
+    return name
+
+
+def _latency(text: str) -> tuple[float, float]:
+    try:
+        return parse_latency(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -21,9 +36,19 @@ def main(argv: list[str] | None = None) -> None:
         help="e.g. 'POST /api/campaigns/{campaign_id}/launch#2=500;retry_after=7' (repeatable)",
     )
     parser.add_argument(
-        "--seed", action="append", choices=ALL_SEEDS, help="workspaces to seed (default: all)"
+        "--seed",
+        action="append",
+        type=_workspace,
+        help=f"workspace to seed: one of {', '.join(ALL_SEEDS)}, or a copy such as demo-2 "
+        "(repeatable; default: every seed once)",
     )
     parser.add_argument("--db", default=":memory:", help="SQLite file; default in memory")
+    parser.add_argument(
+        "--latency",
+        type=_latency,
+        metavar="LOW-HIGH",
+        help="seconds each request takes, drawn uniformly, e.g. 0.05-0.2 (default none)",
+    )
     args = parser.parse_args(argv)
 
     serve(
@@ -33,6 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         faults=args.fault,
         seeds=args.seed or ALL_SEEDS,
         db_path=args.db,
+        latency=args.latency,
     )
 
 

@@ -1,14 +1,16 @@
 """The `Sandbox`: a FastAPI app standing in for Puffle, plus what tests need to look inside it.
 
-Every request passes one gate before it reaches an endpoint, in this order: a correlation id is
-minted; the Bearer key is resolved to its workspace (401 otherwise); the key's sliding 60-second
-window admits it or answers 429 with `Retry-After`; matching fault rules delay it or answer in
-its place. The answer, whatever it is, carries `x-correlation-id` and is recorded.
+Every request passes one gate before it reaches an endpoint, in this order: half of any simulated
+network latency is waited out (the other half after the answer); a correlation id is minted; the
+Bearer key is resolved to its workspace (401 otherwise); the key's sliding 60-second window
+admits it or answers 429 with `Retry-After`; matching fault rules delay it or answer in its
+place. The answer, whatever it is, carries `x-correlation-id` and is recorded.
 """
 
 from __future__ import annotations
 
 import math
+import random
 import secrets
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -76,9 +78,19 @@ class Sandbox:
         db_path: str = ":memory:",
         requests_per_minute: int = 100,
         timings: SandboxTimings | None = None,
+        latency: tuple[float, float] | None = None,
     ) -> None:
+        """`latency=(low, high)` makes each request take a uniformly drawn time in that range
+        (seconds of sandbox clock), as a network and a busy server would; the draw is seeded,
+        so two sandboxes given the same requests wait the same.
+        """
+        if latency is not None and not 0 <= latency[0] <= latency[1]:
+            raise ValueError(f"latency must be 0 <= low <= high, got {latency}")
         self.clock: Clock = clock or SystemClock()
         self.requests_per_minute = requests_per_minute
+        self.latency = latency
+        # Simulated network jitter, not a secret: a seeded generator keeps runs repeatable.
+        self._latency_draws = random.Random(0)  # noqa: S311
         self._world = World(Store(db_path), self.clock, timings or SandboxTimings())
         self._faults: list[FaultRule] = list(faults)
         self._log: list[RecordedRequest] = []
@@ -152,6 +164,47 @@ class Sandbox:
     def ledger(self, workspace: str) -> list[dict[str, Any]]:
         return self._world.store.ledger(workspace)
 
+    # Setting up a test's or a scenario's starting state, beyond what the seeds hold
+
+    # The ledger action of `set_credits`: a balance someone set, never credits a job spent.
+    BALANCE_SET_ACTION = "BALANCE_SET"
+
+    def set_credits(self, workspace: str, balance: int) -> None:
+        """Give the workspace exactly `balance` credits, as an operator's correction would.
+
+        The change is one ledger line with the action `BALANCE_SET_ACTION`, whose credits are what
+        the balance lost (negative when it grew), so the ledger still adds up to the balance.
+        """
+        if balance < 0:
+            raise ValueError(f"a balance cannot be negative, got {balance}")
+
+        change = self.credits_balance(workspace) - balance
+        self._world.store.debit(workspace, self.BALANCE_SET_ACTION, 0, change, self.clock.time())
+
+    def add_list(
+        self, workspace: str, name: str, people: Iterable[tuple[str, str, str, str, str]]
+    ) -> str:
+        """Add a lead list as if a person had imported it now; its id.
+
+        `people` are (first, last, role, company, company domain), the seeds' shape. Ids follow
+        the order lists are added in, so two sandboxes given the same calls hold the same ids.
+        """
+        store = self._world.store
+        number = 0
+        while store.get("list", seed_id(workspace, "added-list", number), workspace) is not None:
+            number += 1
+
+        list_id = seed_id(workspace, "added-list", number)
+        self._put_list(
+            workspace,
+            list_id,
+            name,
+            tuple(people),
+            row_kind=f"added-list{number}-row",
+            created_at=self._world.now_iso(),
+        )
+        return list_id
+
     # Seeding
 
     def _seed(self, name: str) -> None:
@@ -175,35 +228,55 @@ class Sandbox:
         for sender in seed.senders:
             store.put("sender", sender["id"], name, sender)
         for list_index, list_seed in enumerate(seed.lists):
-            list_id = seed_id(name, "list", list_index)
-            store.put(
-                "list",
-                list_id,
+            self._put_list(
                 name,
-                {
-                    "id": list_id,
-                    "userId": seed_id(name, "user"),
-                    "name": list_seed.name,
-                    "enrichmentStatus": "idle",
-                    "createdAt": list_seed.created_at,
-                    "updatedAt": list_seed.created_at,
-                    "activeSearchId": None,
-                    "searchFilters": None,
-                },
+                seed_id(name, "list", list_index),
+                list_seed.name,
+                list_seed.people,
+                row_kind=f"row{list_index}",
+                created_at=list_seed.created_at,
             )
-            rows = [
-                list_row(
-                    seed_id(name, f"row{list_index}", row_index),
-                    list_id,
-                    person,
-                    source="csv_import",
-                    added_at=list_seed.created_at,
-                )
-                for row_index, person in enumerate(list_seed.people)
-            ]
-            store.put_many("row", name, list_id, rows)
         _research.seed_research(store, name, seed_id(name, "user"))
         _conversations.seed_conversations(store, name, seed_id(name, "user"))
+
+    def _put_list(
+        self,
+        workspace: str,
+        list_id: str,
+        name: str,
+        people: tuple[tuple[str, str, str, str, str], ...],
+        *,
+        row_kind: str,
+        created_at: str,
+    ) -> None:
+        """A list of imported people; each row's id is `seed_id(workspace, row_kind, index)`."""
+        store = self._world.store
+        store.put(
+            "list",
+            list_id,
+            workspace,
+            {
+                "id": list_id,
+                "userId": store.workspace(workspace)["user_id"],
+                "name": name,
+                "enrichmentStatus": "idle",
+                "createdAt": created_at,
+                "updatedAt": created_at,
+                "activeSearchId": None,
+                "searchFilters": None,
+            },
+        )
+        rows = [
+            list_row(
+                seed_id(workspace, row_kind, index),
+                list_id,
+                person,
+                source="csv_import",
+                added_at=created_at,
+            )
+            for index, person in enumerate(people)
+        ]
+        store.put_many("row", workspace, list_id, rows)
 
     # The app
 
@@ -253,6 +326,10 @@ class Sandbox:
     async def _gate(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
+        one_way = self._draw_latency() / 2
+        if one_way:
+            await self.clock.sleep(one_way)
+
         correlation_id = new_correlation_id()
         request.state.correlation_id = correlation_id
         arrived = self.clock.time()
@@ -273,7 +350,14 @@ class Sandbox:
                 correlation_id=correlation_id,
             )
         )
+        if one_way:
+            await self.clock.sleep(one_way)
         return response
+
+    def _draw_latency(self) -> float:
+        if self.latency is None:
+            return 0.0
+        return self._latency_draws.uniform(*self.latency)
 
     async def _answer(
         self,

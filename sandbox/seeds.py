@@ -1,8 +1,11 @@
 """The workspaces a sandbox starts with, one per seed name.
 
-Seed data is deterministic: ids are derived from the seed and the object's place in it, and
+Seed data is deterministic: ids are derived from the workspace and the object's place in it, and
 timestamps are fixed, so evals can name a list or a sender by id. Only the API keys differ from
 one sandbox to the next.
+
+A workspace named `<seed>-<n>` (`demo-1`, `demo-2`, …) is a copy of that seed under its own name
+and ids, for benchmarks that need many alike workspaces, each with its own key.
 """
 
 from __future__ import annotations
@@ -30,6 +33,22 @@ ALL_SEEDS: tuple[str, ...] = (
 
 _NAMESPACE = uuid.UUID("6f1c9a52-3a7e-4b8e-9d0c-5e2f7a4b1c83")
 _SEEDED_AT = "2026-11-02T09:00:00.000Z"
+
+
+def seed_of(workspace: str) -> str:
+    """The seed a workspace starts from: its own name, or `demo` for a copy named `demo-3`.
+
+    `KeyError` naming the known seeds when neither reading names one.
+    """
+    if workspace in ALL_SEEDS:
+        return workspace
+    base, _, number = workspace.rpartition("-")
+    if base in ALL_SEEDS and number.isdigit():
+        return base
+    raise KeyError(
+        f"unknown seed {workspace!r}; known seeds: {', '.join(ALL_SEEDS)} "
+        "(or a copy of one, such as demo-1)"
+    )
 
 
 def seed_id(workspace: str, kind: str, index: int = 0) -> str:
@@ -230,22 +249,13 @@ def _demo_like(name: str, *, credits: int, with_senders: bool) -> WorkspaceSeed:
 
 
 def workspace_seed(name: str) -> WorkspaceSeed:
-    """The starting state of the named seed; `KeyError` for an unknown name."""
-    if name == DEMO:
-        return _demo_like(DEMO, credits=1000, with_senders=True)
-    if name == LOW_CREDITS:
-        return _demo_like(LOW_CREDITS, credits=5, with_senders=True)
-    if name == NO_SENDERS:
-        return _demo_like(NO_SENDERS, credits=1000, with_senders=False)
-    if name == NO_SOCIAL:
-        return _demo_like(NO_SOCIAL, credits=1000, with_senders=True)
-    if name == WITH_REPLIES:
-        return _demo_like(WITH_REPLIES, credits=1000, with_senders=True)
-    if name == NOT_ONBOARDED:
-        return WorkspaceSeed(
-            name=NOT_ONBOARDED, credits=1000, onboarding=None, context=None, profile=None
-        )
-    raise KeyError(f"unknown seed {name!r}; known seeds: {', '.join(ALL_SEEDS)}")
+    """The starting state of the named workspace; `KeyError` for an unknown seed."""
+    seed = seed_of(name)
+    if seed == NOT_ONBOARDED:
+        return WorkspaceSeed(name=name, credits=1000, onboarding=None, context=None, profile=None)
+    return _demo_like(
+        name, credits=5 if seed == LOW_CREDITS else 1000, with_senders=seed != NO_SENDERS
+    )
 
 
 def list_row(
@@ -438,9 +448,10 @@ def social_seed(name: str) -> SocialSeed:
     `demo` sets its timezone; the other onboarded seeds (except `no_social`) have the LinkedIn
     account but keep the default timezone, so a post there needs the timezone confirmed.
     """
-    if name in {NO_SOCIAL, NOT_ONBOARDED}:
+    seed = seed_of(name)
+    if seed in {NO_SOCIAL, NOT_ONBOARDED}:
         return SocialSeed()
-    if name != DEMO:
+    if seed != DEMO:
         return SocialSeed(accounts=(_linkedin_account(name),))
     return SocialSeed(
         timezone=("Europe/Berlin", False),
@@ -467,7 +478,7 @@ _STEERING_REPORT = (
 
 def research_seed(name: str) -> list[dict[str, Any]]:
     """Research persons whose report is already complete, so Puffle answers from its cache."""
-    if name not in {DEMO, LOW_CREDITS, WITH_REPLIES}:
+    if seed_of(name) not in {DEMO, LOW_CREDITS, WITH_REPLIES}:
         return []
     return [
         {
@@ -563,7 +574,7 @@ _REPLY_THREADS: tuple[dict[str, Any], ...] = (
 
 def conversation_seed(name: str) -> dict[str, Any] | None:
     """The launched campaign and its reply threads, for the seeds that have an inbox."""
-    if name != WITH_REPLIES:
+    if seed_of(name) != WITH_REPLIES:
         return None
     campaign_id = seed_id(name, "campaign")
     empty_node: dict[str, Any] = {

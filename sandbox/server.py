@@ -12,6 +12,22 @@ from sandbox.faults import FaultRule
 from sandbox.inspection import with_inspection
 from sandbox.seeds import ALL_SEEDS
 
+# Printed once every key is out, so a parent process reading them knows when to stop.
+KEYS_PRINTED = "Serving until interrupted."
+
+
+def parse_latency(text: str) -> tuple[float, float]:
+    """`"0.05-0.2"` (seconds) as `(0.05, 0.2)`; one number means a fixed latency."""
+    low_text, _, high_text = text.partition("-")
+    try:
+        low = float(low_text)
+        high = float(high_text) if high_text else low
+    except ValueError:
+        raise ValueError(f"latency must be SECONDS or LOW-HIGH in seconds, got {text!r}") from None
+    if not 0 <= low <= high:
+        raise ValueError(f"latency must satisfy 0 <= LOW <= HIGH, got {text!r}")
+    return low, high
+
 
 def serve(
     host: str = "127.0.0.1",
@@ -21,15 +37,17 @@ def serve(
     *,
     seeds: Iterable[str] = ALL_SEEDS,
     db_path: str = ":memory:",
+    latency: tuple[float, float] | None = None,
 ) -> None:
     """Run a sandbox with uvicorn until interrupted, after printing each workspace's test key.
 
     `speed` above 1 runs the sandbox clock faster than real time (launches, searches, the rate
-    window all shrink by the same factor). Faults may be rules or their `FaultRule.parse` text.
+    window and any `latency` all shrink by the same factor). Faults may be rules or their
+    `FaultRule.parse` text.
     """
     clock: Clock = SystemClock() if speed == 1.0 else ScaledClock(speed)
     rules = [rule if isinstance(rule, FaultRule) else FaultRule.parse(rule) for rule in faults]
-    sandbox = Sandbox(clock=clock, seeds=seeds, faults=rules, db_path=db_path)
+    sandbox = Sandbox(clock=clock, seeds=seeds, faults=rules, db_path=db_path, latency=latency)
 
     # These are throwaway keys of a local stand-in; showing them is how a person gets one.
     print(f"Puffle sandbox on http://{host}:{port}", flush=True)
@@ -37,6 +55,9 @@ def serve(
         print(f"  {workspace:<15} {sandbox.api_key_for(workspace)}", flush=True)
     for rule in rules:
         print(f"  fault: {rule.model_dump(exclude_defaults=True)}", flush=True)
+    if latency is not None:
+        print(f"  latency: {latency[0]}-{latency[1]} s per request", flush=True)
+    print(KEYS_PRINTED, flush=True)
 
     # Loopback clients may also read `GET /_sandbox/stats` (see `sandbox.inspection`).
     uvicorn.run(with_inspection(sandbox), host=host, port=port, log_level="warning")

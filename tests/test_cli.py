@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.served_sandbox import served_sandbox
+from sandbox.child import served_sandbox
 
 MAIN_GOAL = "Launch a LinkedIn campaign to the Fintech CTOs list"
 

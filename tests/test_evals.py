@@ -23,9 +23,9 @@ from sandbox import Sandbox
 
 JOURNEY_ONE = DEFAULT_SCENARIOS / "launch-saved-list-approved.yaml"
 DENIED = DEFAULT_SCENARIOS / "launch-saved-list-denied.yaml"
-# Every pause kind must have a scenario, so a new kind without one fails here. These two are
-# proven by journey tests only (tests/test_import_journey.py, tests/test_signals_journey.py).
-PAUSE_KINDS_WITHOUT_SCENARIO = {"invalid_input", "limit_exceeded"}
+# Every pause kind must have a scenario, so a new kind without one fails here. This one is proven
+# by journey tests only (tests/test_signals_journey.py).
+PAUSE_KINDS_WITHOUT_SCENARIO = {"limit_exceeded"}
 PAUSE_KINDS_COVERED = set(get_args(PauseKind)) - PAUSE_KINDS_WITHOUT_SCENARIO
 
 
@@ -201,6 +201,63 @@ def test_a_scenario_file_with_a_typo_names_the_file(tmp_path: Path) -> None:
 
     with pytest.raises(ValueError, match=r"(?s)typo\.yaml.*statuss"):
         load_scenario(broken)
+
+
+@pytest.mark.parametrize(
+    ("files_part", "complaint"),
+    [
+        pytest.param("filez: {leads.csv: 'email\\n'}\n", "filez", id="misspelt-key"),
+        pytest.param("files: {leeds.csv: 'email\\n'}\n", "leads.csv", id="misspelt-name"),
+        pytest.param("files: {../leads.csv: 'email\\n'}\n", "plain name", id="a-folder"),
+    ],
+)
+def test_a_scenario_whose_files_do_not_add_up_is_rejected(
+    tmp_path: Path, files_part: str, complaint: str
+) -> None:
+    """A misspelt `files` key, a goal naming a file not given, or a path out of the folder."""
+    broken = tmp_path / "files.yaml"
+    broken.write_text(
+        "name: files\njourney: import_leads\ngoal: Import {files}/leads.csv into a new list\n"
+        f"{files_part}expect: {{status: completed}}\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ValueError, match=rf"(?s)files\.yaml.*{re.escape(complaint)}"):
+        load_scenario(broken)
+
+
+def test_files_are_written_for_the_run_and_named_in_goal_and_answers(tmp_path: Path) -> None:
+    """`{files}` becomes the run's folder in the goal, an edit and a scripted plan."""
+    scenario = Scenario.model_validate(
+        {
+            "name": "files",
+            "journey": "import_leads",
+            "goal": "Import {files}/leads.csv into a new list",
+            "files": {"leads.csv": "email\r\na@b.example\n", "other.csv": "email\n"},
+            "planner": {
+                "kind": "scripted",
+                "output": {
+                    "plan": {
+                        "journey": "import_leads",
+                        "source": "csv",
+                        "file_path": "{files}/leads.csv",
+                    },
+                    "icp_verdict": "unknown",
+                },
+            },
+            "answers": [{"edit": {"file_path": "{files}/other.csv"}}, "approve"],
+            "expect": {"status": "completed"},
+        }
+    )
+
+    ready = scenario.with_files_in(tmp_path)
+
+    assert (tmp_path / "leads.csv").read_bytes() == b"email\r\na@b.example\n"
+    assert ready.goal == f"Import {tmp_path}/leads.csv into a new list"
+    assert ready.answers[0].parameters == {"file_path": f"{tmp_path}/other.csv"}
+    assert ready.answers[1].answer == "approve"
+    assert ready.planner.output is not None
+    assert ready.planner.output["plan"]["file_path"] == f"{tmp_path}/leads.csv"
 
 
 async def test_shipped_cassettes_replay_with_no_network() -> None:

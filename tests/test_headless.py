@@ -26,6 +26,7 @@ from agent.pauses import HumanAnswer
 from agent.pg_ratelimit import PostgresLimiter
 from agent.runs_store import RunRecord, RunsStore
 from agent.settings import Settings
+from sandbox.child import ServedSandbox, served_sandbox
 from tests.headless_support import (
     WorkerProcess,
     cli,
@@ -34,7 +35,6 @@ from tests.headless_support import (
     webhook_sink,
     worker_processes,
 )
-from tests.served_sandbox import ServedSandbox, served_sandbox
 
 SPEED = 20.0
 

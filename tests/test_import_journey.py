@@ -297,6 +297,7 @@ async def test_an_existing_list_gets_new_rows_merges_known_ones_and_costs_nothin
     report = await _approve(runner, paused)
 
     assert (report["result"]["imported"], report["result"]["updated"]) == (2, 1)
+    assert "1 was already on the list and merged." in report["result"]["summary"]
     people = _people_in(runner, "demo", "Webinar attendees - October")
     assert len(people) == 14
     assert people[-2:] == PEOPLE[:2]
@@ -380,6 +381,7 @@ async def test_a_bad_file_pauses_before_any_import_call(
     assert report["pause"]["kind"] == "invalid_input"
     assert problem in report["pause"]["message"]
     assert "./leads.csv" in report["pause"]["message"]
+    assert ".." not in report["pause"]["message"].replace("./", "")
     assert _operations(report) == BOOT
 
 

@@ -254,6 +254,62 @@ async def test_rule_planner_reads_launch_goals(
     assert output.icp_verdict == expected_verdict
 
 
+DAILY_CAPS = [
+    pytest.param("max 20 per day", id="max-per-day"),
+    pytest.param("20 a day", id="a-day"),
+    pytest.param("no more than 20 daily", id="no-more-than-daily"),
+    pytest.param("daily limit 20", id="daily-limit-number"),
+    pytest.param("max 20 per-day", id="hyphenated-per-day"),
+    pytest.param("20 max per day", id="max-after-the-number"),
+    pytest.param("20 emails tops a day", id="unit-and-tops"),
+    pytest.param("max daily 20", id="max-daily-number"),
+    pytest.param("daily sending limit of 20", id="daily-sending-limit"),
+    pytest.param("limit daily sends to 20", id="limit-daily-sends-to"),
+    pytest.param("no more than 20 emails daily", id="unit-daily"),
+]
+
+
+@pytest.mark.parametrize("cap", DAILY_CAPS)
+async def test_rule_planner_reads_daily_caps(cap: str) -> None:
+    """Common ways of capping sends a day set `daily_limit` and leave the list alone."""
+    goal = f"Launch an email campaign to the Fintech CTOs list, {cap}"
+
+    output = await RulePlanner().plan(goal, DEMO_CONTEXT)
+
+    assert output.plan == LaunchCampaignPlan(
+        channel="email", list_name="Fintech CTOs", daily_limit=20
+    )
+
+
+def test_a_bracketed_daily_cap_leaves_no_brackets_in_the_audience() -> None:
+    """A cap in brackets is read as the cap; the search query keeps only the audience."""
+    goal = "Email 40 heads of engineering at payments companies (max 20 per day)"
+
+    plan = plan_by_rules(goal, DEMO_CONTEXT).plan
+
+    assert plan == LaunchCampaignPlan(
+        channel="email",
+        search_query="heads of engineering at payments companies",
+        lead_count=40,
+        daily_limit=20,
+    )
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        pytest.param("Send 3 emails 2 days apart to the Fintech CTOs list", id="days-apart"),
+        pytest.param("Email the Fintech CTOs list, wait 1 day between steps", id="delay"),
+    ],
+)
+def test_delays_in_days_are_not_daily_caps(goal: str) -> None:
+    """A number of days between steps says nothing about sends a day."""
+    plan = plan_by_rules(goal, DEMO_CONTEXT).plan
+
+    assert isinstance(plan, LaunchCampaignPlan)
+    assert plan.daily_limit is None
+
+
 UNSUPPORTED_GOALS = [
     pytest.param("Delete my workspace", "deletes a workspace", id="delete-workspace"),
     pytest.param("Please close my Puffle account", "deletes a workspace", id="close-account"),

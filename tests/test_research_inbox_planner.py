@@ -67,6 +67,18 @@ INBOX_GOALS: list[tuple[str, str | None]] = [
     ("Go through the replies to my latest campaign", None),
     ("Triage my inbox and tell me who wants a meeting", None),
     ("Did anyone reply to campaign called Q4 CTOs", "Q4 CTOs"),
+    # Questions about answers to outreach, in the words people use.
+    ("Did any prospects answer my LinkedIn outreach?", None),
+    ("Did the Fintech CTOs respond to my outreach", None),
+    ("Has my LinkedIn outreach gotten any answers?", None),
+    ("Any answers to my LinkedIn outreach?", None),
+    ("Any response to the Q4 campaign?", "Q4"),
+    ("How many prospects replied to my outreach?", None),
+    ("Is anyone replying to my campaign?", None),
+    ("Have I heard back from any of the CTOs I emailed?", None),
+    ("Could you check whether the webinar attendees answered my emails?", None),
+    ("Has anyone replied since I set up the campaign?", None),
+    ("Show me the answers to my LinkedIn outreach", None),
 ]
 
 
@@ -104,6 +116,26 @@ def test_goals_that_would_write_to_the_inbox_are_refused(goal: str) -> None:
 
     assert isinstance(plan, UnsupportedGoal)
     assert "only reads" in plan.reason
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        "Reach out to the Fintech CTOs on LinkedIn",
+        "Can you reach out to the Fintech CTOs on LinkedIn?",
+        "Email the Fintech CTOs list and ask them to reply with a good time",
+        "Launch a LinkedIn campaign to the Fintech CTOs list; stop when they answer",
+        "Start LinkedIn outreach to fintech CTOs and follow up with anyone who doesn't reply",
+        "Reach out to fintech CTOs who responded to our webinar invite",
+        "Message the Fintech CTOs list and answer any questions they have",
+        "Email heads of engineering at payments companies and ask for a response by Friday",
+    ],
+)
+def test_outreach_orders_that_mention_answers_stay_campaigns(goal: str) -> None:
+    """An order to reach people is a launch, whatever it says about replies."""
+    plan = plan_by_rules(goal, None).plan
+
+    assert plan.journey == "launch_campaign", plan
 
 
 def test_research_naming_nobody_is_refused_with_what_to_give() -> None:

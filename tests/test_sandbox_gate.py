@@ -10,6 +10,8 @@ import pytest
 
 from agent.clock import FakeClock
 from sandbox import FaultRule, Sandbox
+from sandbox.inspection import with_inspection
+from sandbox.server import parse_latency
 
 CORRELATION = re.compile(r"^corr_[0-9a-f]{16}$")
 
@@ -259,3 +261,103 @@ async def test_the_log_records_route_templates_and_clock_time(
     )
     assert recorded.route == "GET /api/lists/{list_id}/rows"
     assert recorded.at == clock.time()
+
+
+async def test_latency_is_drawn_within_its_range_and_split_around_the_answer() -> None:
+    """Each request waits half its drawn latency on the way in and half on the way out."""
+    clock = FakeClock()
+    sandbox = Sandbox(clock=clock, seeds=["demo"], latency=(0.05, 0.2))
+
+    async with _client(sandbox, sandbox.api_key_for("demo")) as demo:
+        for _ in range(20):
+            assert (await demo.get("/api/context")).status_code == 200
+
+    inbound, outbound = clock.sleeps[0::2], clock.sleeps[1::2]
+    assert inbound == outbound
+    assert all(0.025 <= half <= 0.1 for half in inbound)
+    # Drawn, not fixed: twenty requests do not all take the same time.
+    assert len(set(inbound)) > 1
+
+
+async def test_latency_draws_repeat_from_one_sandbox_to_the_next() -> None:
+    """Two sandboxes answering the same requests wait the same, so benchmark runs compare."""
+    waits: list[list[float]] = []
+    for _ in range(2):
+        clock = FakeClock()
+        sandbox = Sandbox(clock=clock, seeds=["demo"], latency=(0.05, 0.2))
+        async with _client(sandbox, sandbox.api_key_for("demo")) as demo:
+            for _ in range(5):
+                await demo.get("/api/context")
+        waits.append(clock.sleeps)
+
+    assert waits[0] == waits[1]
+
+
+@pytest.mark.parametrize("latency", [(0.2, 0.05), (-0.1, 0.1)])
+def test_a_latency_range_must_be_ordered_and_not_negative(latency: tuple[float, float]) -> None:
+    with pytest.raises(ValueError, match="latency"):
+        Sandbox(clock=FakeClock(), seeds=["demo"], latency=latency)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("0.05-0.2", (0.05, 0.2)), ("0.1", (0.1, 0.1)), ("0-0", (0.0, 0.0))]
+)
+def test_latency_reads_from_its_command_line_spelling(
+    text: str, expected: tuple[float, float]
+) -> None:
+    assert parse_latency(text) == expected
+
+
+@pytest.mark.parametrize("text", ["fast", "0.2-0.05", "0.1-x", ""])
+def test_an_unreadable_latency_is_refused_with_its_text(text: str) -> None:
+    with pytest.raises(ValueError, match="latency"):
+        parse_latency(text)
+
+
+async def test_a_copy_of_a_seed_has_its_data_under_its_own_ids_and_key() -> None:
+    """`demo-2` starts as `demo` does, but shares no id, key or request budget with it."""
+    sandbox = Sandbox(clock=FakeClock(), seeds=["demo", "demo-2"])
+
+    assert sandbox.api_key_for("demo") != sandbox.api_key_for("demo-2")
+    originals, copies = sandbox.lists("demo"), sandbox.lists("demo-2")
+    assert [s["name"] for s in copies] == [s["name"] for s in originals]
+    assert {s["id"] for s in copies}.isdisjoint(s["id"] for s in originals)
+    assert sandbox.credits_balance("demo-2") == sandbox.credits_balance("demo")
+    async with _client(sandbox, sandbox.api_key_for("demo-2")) as copy:
+        accounts = (await copy.get("/api/calendar/accounts")).json()["accounts"]
+        assert len(accounts) == 1
+        assert (await copy.get("/api/context")).status_code == 200
+    assert [r.workspace for r in sandbox.requests()] == ["demo-2", "demo-2"]
+
+
+@pytest.mark.parametrize("name", ["demo-", "demo-x", "nowhere-1", "nowhere"])
+def test_a_workspace_that_names_no_seed_is_refused(name: str) -> None:
+    with pytest.raises(KeyError, match="known seeds"):
+        Sandbox(clock=FakeClock(), seeds=[name])
+
+
+async def test_the_inspection_log_lists_requests_oldest_first(
+    sandbox: Sandbox, clock: FakeClock
+) -> None:
+    """`/_sandbox/requests` answers loopback clients with the request log; stats give its span."""
+    app = with_inspection(sandbox)
+    key = sandbox.api_key_for("demo")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 5000)),
+        base_url="http://sandbox",
+    ) as client:
+        await client.get("/api/context", headers={"Authorization": f"Bearer {key}"})
+        clock.advance(30)
+        await client.get("/api/nothing-here", headers={"Authorization": f"Bearer {key}"})
+        log = (await client.get("/_sandbox/requests")).json()
+        stats = (await client.get("/_sandbox/stats")).json()
+
+    assert [(r["route"], r["status"], r["workspace"]) for r in log] == [
+        ("GET /api/context", 200, "demo"),
+        (None, 404, "demo"),
+    ]
+    assert log[1]["at"] - log[0]["at"] == 30
+    demo = stats["workspaces"]["demo"]
+    assert (demo["first_request_at"], demo["last_request_at"]) == (log[0]["at"], log[1]["at"])
+    assert stats["workspaces"]["low_credits"]["first_request_at"] is None
+    assert stats["clock"] == clock.time()

@@ -142,6 +142,71 @@ def test_seed_ids_are_stable_across_sandboxes() -> None:
     assert first.lists("demo") == second.lists("demo")
 
 
+# Starting states beyond the seeds
+
+
+@pytest.mark.parametrize(("balance", "line_credits"), [(20, 980), (1500, -500), (1000, 0)])
+async def test_set_credits_leaves_one_line_of_its_own_action(
+    sandbox: Sandbox, demo: httpx.AsyncClient, balance: int, line_credits: int
+) -> None:
+    """Lowering, raising or keeping demo's 1,000 credits is one BALANCE_SET line Puffle shows."""
+    sandbox.set_credits("demo", balance)
+
+    preview = await demo.post("/api/credits/preview", json={"action": "IMPORT_LEAD", "count": 1})
+    assert preview.json()["balance"] == sandbox.credits_balance("demo") == balance
+    assert [
+        (line["action"], line["count"], line["credits"]) for line in sandbox.ledger("demo")
+    ] == [(Sandbox.BALANCE_SET_ACTION, 0, line_credits)]
+    assert sandbox.ledger("low_credits") == []
+
+
+def test_set_credits_refuses_a_negative_balance(sandbox: Sandbox) -> None:
+    """A balance below zero is a mistake in the test, not a state Puffle can be in."""
+    with pytest.raises(ValueError, match="negative"):
+        sandbox.set_credits("demo", -1)
+
+    assert (sandbox.credits_balance("demo"), sandbox.ledger("demo")) == (1000, [])
+
+
+async def test_an_added_list_answers_like_an_imported_one(
+    sandbox: Sandbox, demo: httpx.AsyncClient
+) -> None:
+    """`add_list` puts a list and its rows where `GET /api/lists` and its rows endpoint read."""
+    list_id = sandbox.add_list(
+        "demo",
+        "Partners",
+        [
+            ("Rosa", "Lind", "CTO", "Fjordpay", "fjordpay.example"),
+            ("Ali", "Kaya", "CFO", "Kit", "kit.example"),
+        ],
+    )
+
+    lists = _accepted(ops.LIST_LISTS, await demo.get("/api/lists"))["lists"]
+    rows = _accepted(ops.LIST_ROWS, await demo.get(f"/api/lists/{list_id}/rows"))["rows"]
+    assert (lists[0]["id"], lists[0]["name"], lists[0]["rowCount"]) == (list_id, "Partners", 2)
+    assert [row["profileData"]["email"] for row in rows] == [
+        "rosa.lind@fjordpay.example",
+        "ali.kaya@kit.example",
+    ]
+    assert [row["linkedinUrl"] for row in rows] == [
+        "https://www.linkedin.com/in/rosa-lind",
+        "https://www.linkedin.com/in/ali-kaya",
+    ]
+    assert sandbox.ledger("demo") == []
+
+
+def test_added_lists_get_distinct_ids_that_repeat_across_sandboxes() -> None:
+    """Lists added in the same order get the same ids in another sandbox, and never clash."""
+    first, second = Sandbox(), Sandbox()
+
+    first_ids = [first.add_list("demo", name, []) for name in ("A", "B")]
+    second_ids = [second.add_list("demo", name, []) for name in ("A", "B")]
+
+    assert first_ids == second_ids
+    assert len({*first_ids, *(item["id"] for item in Sandbox().lists("demo"))}) == 4
+    assert [item["name"] for item in first.lists("demo")][:2] == ["B", "A"]
+
+
 async def test_another_workspaces_list_is_404(sandbox: Sandbox) -> None:
     """A list id from another workspace is as good as missing."""
     async with _client(sandbox, "demo") as demo:

@@ -19,7 +19,7 @@ from agent.pauses import HumanAnswer
 from agent.runner import AgentRunner, embedded_target
 from agent.settings import Settings
 from sandbox import FaultRule
-from tests.served_sandbox import served_sandbox
+from sandbox.child import served_sandbox
 
 MAIN_GOAL = "Launch a LinkedIn campaign to the Fintech CTOs list"
 

@@ -1,4 +1,5 @@
-"""The sandbox served over HTTP on loopback in a child process, for end-to-end CLI tests."""
+"""The sandbox served over HTTP on loopback in a child process, for end-to-end tests and
+benchmarks that run the agent in other processes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sandbox.server import KEYS_PRINTED
+
 STARTUP_SECONDS = 30.0
 
 
@@ -17,6 +20,7 @@ STARTUP_SECONDS = 30.0
 class ServedSandbox:
     base_url: str
     keys: dict[str, str]
+    pid: int
 
 
 def _free_port() -> int:
@@ -27,16 +31,20 @@ def _free_port() -> int:
 
 @contextmanager
 def served_sandbox(*extra_args: str, speed: float = 100.0) -> Generator[ServedSandbox]:
-    """Start `python -m sandbox` on a free loopback port; stop it when the block ends."""
+    """Start `python -m sandbox` on a free loopback port; stop it when the block ends.
+
+    `extra_args` are `python -m sandbox` options (`--seed`, `--fault`, `--latency`, …).
+    """
     port = _free_port()
     command = [sys.executable, "-m", "sandbox", "--port", str(port), "--speed", str(speed)]
-    process = subprocess.Popen(
+    # This interpreter and the sandbox module; `extra_args` come from the caller's own code.
+    process = subprocess.Popen(  # noqa: S603
         [*command, *extra_args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     try:
         keys = _read_keys(process)
         _wait_until_listening(port)
-        yield ServedSandbox(base_url=f"http://127.0.0.1:{port}", keys=keys)
+        yield ServedSandbox(base_url=f"http://127.0.0.1:{port}", keys=keys, pid=process.pid)
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -48,9 +56,9 @@ def _read_keys(process: subprocess.Popen[str]) -> dict[str, str]:
     assert process.stdout is not None
     keys: dict[str, str] = {}
     deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and len(keys) < 4:
+    while time.monotonic() < deadline:
         line = process.stdout.readline()
-        if not line:
+        if not line or line.strip() == KEYS_PRINTED:
             break
         parts = line.split()
         if len(parts) == 2 and parts[1].startswith("pk_test_"):
