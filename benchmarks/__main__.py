@@ -22,7 +22,7 @@ from typing import Any
 
 from agent.logging import configure_logging
 from benchmarks.chains import journey_cases
-from benchmarks.load import database_url_from_env, key_budget, workspace_scale
+from benchmarks.load import database_url_from_env, fresh_database, key_budget, workspace_scale
 from benchmarks.suites import (
     agent_overhead,
     call_efficiency,
@@ -226,6 +226,10 @@ async def run(repeats: int, only: set[str], speed: float) -> dict[str, Any]:
         },
     }
     began = time.perf_counter()
+    if only & {"budget", "scale"}:
+        # Fail now, not after the in-process benchmarks have spent a minute.
+        with fresh_database(database_url_from_env()):
+            pass
     with tempfile.TemporaryDirectory(prefix="puffle-bench-csv-") as folder:
         csv_path = Path(folder) / "leads.csv"
         csv_path.write_text(LEADS_CSV, encoding="utf-8")

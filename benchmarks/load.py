@@ -103,10 +103,10 @@ def fresh_database(base_url: str) -> Generator[str]:
     try:
         with psycopg.connect(base_url, autocommit=True, connect_timeout=5) as connection:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.OperationalError as exc:
+    except psycopg.Error as exc:
         raise SystemExit(
-            f"the load benchmarks need PostgreSQL at {base_url} "
-            f"(set PUFFLE_BENCH_DATABASE_URL): {exc}"
+            f"the load benchmarks need PostgreSQL at {base_url}, as a user who may create "
+            f"databases (set PUFFLE_BENCH_DATABASE_URL): {exc}"
         ) from None
     parts = urlsplit(base_url)
     try:
@@ -198,7 +198,7 @@ class LoadRig:
             requests=sum(c["requests"] for c in counters.values()),
             rate_limited=sum(c["rate_limited"] for c in counters.values()),
             busiest_minute=max(c["max_requests_in_any_minute"] for c in counters.values()),
-            per_minute={name: _requests_per_minute(c) for name, c in counters.items()},
+            per_minute={name: requests_per_minute(c) for name, c in counters.items()},
             peak_rss_mb=peak_rss,
             worker_cpu_seconds=sum(_cpu_seconds(p) for p in self.workers) - worker_cpu_before,
             sandbox_cpu_seconds=_cpu_seconds(sandbox_process) - sandbox_cpu_before,
@@ -275,7 +275,7 @@ async def _wait_for_workers(database_url: str, count: int, workers: list[psutil.
     raise SystemExit(f"workers did not register within {STARTUP_SECONDS:.0f} s")
 
 
-def _requests_per_minute(counters: dict[str, Any]) -> float:
+def requests_per_minute(counters: dict[str, Any]) -> float:
     first, last = counters["first_request_at"], counters["last_request_at"]
     if first is None or last is None or last <= first:
         return 0.0
