@@ -15,12 +15,13 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any
 
+from agent.messages import SequenceCopy
 from agent.model import ModelUsage
 from agent.pauses import HumanAnswer, PauseKind
 from agent.plans import IcpVerdict
 from benchmarks.chains import POLL_ROUTES, JourneyCase
 from benchmarks.harness import Answer, Drive, Spread, drive, routes
-from evals.fake_model import ScriptedChatEndpoint
+from evals.fake_model import ScriptedChatEndpoint, ToolReply
 from graphs.polling import FIRST_INTERVAL, MAX_INTERVAL
 from sandbox import SandboxTimings
 
@@ -156,6 +157,14 @@ WRITTEN_POST = (
     "Closing the books used to take our customers days. With instant reconciliation, payment "
     "teams see every transaction matched the moment it settles. #fintech #payments"
 )
+# What the scripted model writes when the sequence writer asks it for a LinkedIn sequence's texts.
+WRITTEN_SEQUENCE = SequenceCopy(
+    first_message="Hi %first_name%, I work on instant reconciliation for payment teams and would "
+    "like to connect with people building at %company%.",
+    follow_up="Thanks for connecting, %first_name%! How does %company% match settlements to "
+    "transactions today? Open to a short call?",
+    bump="Hi %first_name%, bringing this back up in case it got buried. Happy to show a demo.",
+)
 # A faithful model's ICP reason where the goal names no audience; its verdict is then `unknown`,
 # as prompts/plan_goal.md asks.
 NO_AUDIENCE = "The goal names no audience to compare with the ICP."
@@ -175,8 +184,8 @@ class ModelCase:
     plan: dict[str, Any]
     icp_verdict: IcpVerdict = "unknown"
     icp_reason: str = NO_AUDIENCE
-    # One reply per call a journey makes to write text, in order.
-    written: list[str] = field(default_factory=list[str])
+    # One reply per call a journey makes to write, in order: text, or a structured tool call.
+    written: list[str | ToolReply] = field(default_factory=list[str | ToolReply])
     answers: dict[PauseKind, HumanAnswer] = field(default_factory=dict[PauseKind, HumanAnswer])
     workspace: str = "demo"
 
@@ -190,7 +199,10 @@ def _edit(**parameters: Any) -> HumanAnswer:
 
 
 def model_cases(csv_path: str) -> list[ModelCase]:
-    """Each journey twice: its happy path, and the same goal with one pause a human answers."""
+    """Each journey twice: its happy path, and the same goal with one pause a human answers.
+
+    The campaign has a third case, where the model writes its messages through `SequenceCopy`.
+    """
     launch = {"journey": "launch_campaign", "channel": "linkedin", "list_name": "Fintech CTOs"}
     fits = "CTOs at fintech companies are the workspace's buyers."
     leads = {
@@ -221,6 +233,15 @@ def model_cases(csv_path: str) -> list[ModelCase]:
             icp_verdict="fits",
             icp_reason=fits,
             answers={"not_found": _edit(list_name="Fintech CTOs")},
+        ),
+        ModelCase(
+            "launch_campaign",
+            "model-written messages",
+            "Please get the Fintech CTOs list going on LinkedIn, and write the messages yourself",
+            {**launch, "message_source": "model"},
+            icp_verdict="fits",
+            icp_reason=fits,
+            written=[ToolReply("SequenceCopy", WRITTEN_SEQUENCE.model_dump())],
         ),
         ModelCase(
             "import_leads",
@@ -278,8 +299,8 @@ def model_cases(csv_path: str) -> list[ModelCase]:
             "past time, edited",
             f"Write a LinkedIn post about {POST_TOPIC} and schedule it for 2020-01-01 at 09:00",
             {**post, "when": "2020-01-01 at 09:00"},
-            # An edit goes back to the start of the journey, where the post is written again.
-            written=[WRITTEN_POST, WRITTEN_POST],
+            # The edit changes only the time: the post already written is kept, not written again.
+            written=[WRITTEN_POST],
             answers={"invalid_time": _edit(when="tomorrow at 9")},
         ),
         ModelCase(

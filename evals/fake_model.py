@@ -2,13 +2,17 @@
 
 The endpoint answers `/chat/completions` from a script through `httpx2.MockTransport`; nothing
 leaves the process. The first reply calls the planner's `PlannerOutput` tool with the scenario's
-JSON; later replies are plain text for writers. Once the script runs out the endpoint answers 500,
-which the run reports as a model failure instead of inventing a reply.
+JSON; later replies are plain text for writers that want text (the social post), or a `ToolReply`
+for writers that ask for structured output (the sequence writer's `SequenceCopy`). Once the script
+runs out the endpoint answers 500, which the run reports as a model failure instead of inventing a
+reply.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx2
@@ -24,13 +28,21 @@ PROMPT_TOKENS = 400
 COMPLETION_TOKENS = 60
 
 
-class ScriptedChatEndpoint:
-    """Serves the planner's structured answer, then the text replies, one per request."""
+@dataclass(frozen=True)
+class ToolReply:
+    """A reply that calls the tool `name` with `arguments`, as structured output expects."""
 
-    def __init__(self, planner_output: dict[str, Any], replies: list[str]) -> None:
+    name: str
+    arguments: dict[str, Any]
+
+
+class ScriptedChatEndpoint:
+    """Serves the planner's structured answer, then the writers' replies, one per request."""
+
+    def __init__(self, planner_output: dict[str, Any], replies: Sequence[str | ToolReply]) -> None:
         self._script: list[tuple[str | None, str]] = [
             ("PlannerOutput", json.dumps(planner_output)),
-            *((None, reply) for reply in replies),
+            *(_scripted(reply) for reply in replies),
         ]
         self.requests = 0
 
@@ -87,3 +99,10 @@ class ScriptedChatEndpoint:
             },
         }
         return httpx2.Response(200, json=completion)
+
+
+def _scripted(reply: str | ToolReply) -> tuple[str | None, str]:
+    """(tool name, its JSON arguments) for a tool call; (None, the text) for a plain reply."""
+    if isinstance(reply, ToolReply):
+        return reply.name, json.dumps(reply.arguments)
+    return None, reply

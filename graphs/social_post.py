@@ -9,11 +9,19 @@ says is read as a wall-clock time in the zone it names, else in the workspace's 
 Puffle's default (never set), the approval names it so the human confirms it. The post is created
 once: its id lands in the state, and an identical scheduled post already in the calendar (from an
 attempt whose answer was lost) is used instead of a second one.
+
+An `edit` answer comes back through `prepare_content` and redoes only what it changed. The text
+the human saw is kept unless the edit gives a new one or a new topic (so a model-written post is
+not paid for, or reworded, twice); the length limit is checked again either way. Each read then
+runs only if its result is missing or stale: the accounts again for a new platform, never the
+calendar or the settings a second time. The time is always resolved afresh, so the approval shows
+the edited values, and nothing is written before it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -46,6 +54,8 @@ COST_NOTE = "The Puffle docs document no credit cost for scheduling a post."
 class SocialPostState(RunState, total=False):
     content: str
     content_source: str
+    # The topic a model-written `content` is about: while an edit leaves it alone, so is the text.
+    content_topic: str | None
     calendar_id: str
     account: dict[str, Any]
     timezone: dict[str, Any]
@@ -75,7 +85,7 @@ async def prepare_content(state: SocialPostState, runtime: Runtime[RunContext]) 
     limit = LENGTH_LIMITS[plan.platform]
     platform = PLATFORM_TITLES[plan.platform]
 
-    content, source = (plan.content or "").strip(), "goal"
+    content, source = _content_in_hand(state, plan)
     if not content:
         chat_model = runtime.context.chat_model
         if not plan.topic or chat_model is None:
@@ -99,7 +109,34 @@ async def prepare_content(state: SocialPostState, runtime: Runtime[RunContext]) 
             {"edit": "prepare_content"},
             details={"length": len(content), "limit": limit, "platform": plan.platform},
         )
-    return Command(update={"content": content, "content_source": source}, goto="read_calendar")
+    update = {
+        "content": content,
+        "content_source": source,
+        "content_topic": plan.topic if source == "model" else None,
+    }
+    return Command(update=update, goto=_next_read({**state, **update}, plan))
+
+
+def _content_in_hand(state: SocialPostState, plan: SocialPostPlan) -> tuple[str, str]:
+    """The text the plan gives, else the model's earlier text while its topic stands, else none."""
+    given = (plan.content or "").strip()
+    if given:
+        return given, "goal"
+    if state.get("content_source") == "model" and state.get("content_topic") == plan.topic:
+        return state.get("content", ""), "model"
+    return "", "goal"
+
+
+def _next_read(known: Mapping[str, Any], plan: SocialPostPlan) -> str:
+    """The first step whose result is missing or stale; on a first pass, simply the next one."""
+    if not known.get("calendar_id"):
+        return "read_calendar"
+    account = known.get("account") or {}
+    if account.get("platform") != plan.platform:
+        return "choose_account"
+    if not known.get("timezone"):
+        return "read_timezone"
+    return "resolve_time"
 
 
 async def _write_post(
@@ -125,7 +162,8 @@ async def _write_post(
 @step("read_calendar")
 async def read_calendar(state: SocialPostState, runtime: Runtime[RunContext]) -> Command[str]:
     calendar = await runtime.context.require_client().call(ops.GET_CALENDAR)
-    return Command(update={"calendar_id": calendar.data.calendar.id}, goto="choose_account")
+    update = {"calendar_id": calendar.data.calendar.id}
+    return Command(update=update, goto=_next_read({**state, **update}, _plan(state)))
 
 
 @step("choose_account")
@@ -148,16 +186,14 @@ async def choose_account(state: SocialPostState, runtime: Runtime[RunContext]) -
             correlation_id=listed.correlation_id,
         )
     account = matching[0]
-    return Command(
-        update={
-            "account": {
-                "id": account.id,
-                "platform": account.platform,
-                "name": account.displayName or account.username or account.id,
-            }
-        },
-        goto="read_timezone",
-    )
+    update = {
+        "account": {
+            "id": account.id,
+            "platform": account.platform,
+            "name": account.displayName or account.username or account.id,
+        }
+    }
+    return Command(update=update, goto=_next_read({**state, **update}, plan))
 
 
 @step("read_timezone")

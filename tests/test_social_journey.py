@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -296,3 +297,148 @@ async def test_a_model_writes_the_post_from_the_fenced_topic() -> None:
     system, user = endpoint.requests[1]["messages"]
     assert system["content"] == load_prompt("write_social_post")
     assert "<topic>\nour new reconciliation API\n</topic>" in user["content"]
+
+
+# Edits redo only what they change
+
+WRITTEN = "Reconciliation used to take days. Our new API closes the books in minutes."
+TOPIC_GOAL = "write a post about our new reconciliation API and schedule it for {when}"
+# The reads an edit must not repeat when it leaves their answers standing.
+READS = ("GET /api/calendar", "GET /api/calendar/accounts", "GET /api/settings")
+
+
+def _topic_endpoint(when: str) -> FakeModelEndpoint:
+    """A model that plans a post about a topic, then writes it once; a third call fails the run."""
+    plan = {"journey": "social_post", "when": when, "topic": "our new reconciliation API"}
+    return FakeModelEndpoint(
+        [tool_answer("PlannerOutput", {"plan": plan}), ScriptedAnswer(content=WRITTEN)]
+    )
+
+
+@asynccontextmanager
+async def _runner_with(endpoint: FakeModelEndpoint) -> AsyncGenerator[AgentRunner]:
+    settings = Settings()
+    target = embedded_target(settings, clock=FakeClock(start=_epoch(2027, 3, 27, 10)))
+    async with AgentRunner(settings, target=target, chat_model=endpoint.chat_model()) as runner:
+        yield runner
+
+
+def _read_counts(runner: AgentRunner) -> dict[str, int]:
+    routes = _routes(runner, "demo")
+    return {read: routes.count(read) for read in READS}
+
+
+async def _edit(runner: AgentRunner, report: dict[str, Any], **parameters: Any) -> dict[str, Any]:
+    return await runner.resume(report["run_id"], HumanAnswer(answer="edit", parameters=parameters))
+
+
+async def test_a_new_time_for_an_invalid_time_keeps_the_written_post_and_the_reads() -> None:
+    """A past time edited to a future one: no second model call, no second read, same text."""
+    endpoint = _topic_endpoint("2020-01-01 at 09:00")
+    async with _runner_with(endpoint) as runner:
+        refused = await runner.start(TOPIC_GOAL.format(when="2020-01-01 at 09:00"), "demo")
+        assert refused["pause"]["kind"] == "invalid_time"
+        assert len(endpoint.requests) == 2
+
+        paused = await _edit(runner, refused, when="tomorrow at 9")
+
+        assert len(endpoint.requests) == 2
+        assert _read_counts(runner) == dict.fromkeys(READS, 1)
+        details = paused["pause"]["details"]
+        assert (details["content"], details["when"]) == (WRITTEN, "tomorrow at 9")
+        assert details["scheduled_at"] == "2027-03-28T07:00:00Z"
+        assert "tomorrow" not in paused["pause"]["message"]  # the instant, not the phrase
+        assert "Sunday 28 March 2027, 09:00" in paused["pause"]["message"]
+        assert _sandbox(runner).social_posts("demo") == []
+
+        report = await _approve(runner, paused)
+
+        [stored] = _sandbox(runner).social_posts("demo")
+    assert (stored["content"], stored["scheduled_at"]) == (WRITTEN, "2027-03-28T07:00:00Z")
+    assert report["result"]["post"]["content_source"] == "model"
+    assert len(endpoint.requests) == 2
+
+
+async def test_a_text_edit_at_the_approval_is_scheduled_without_a_model_call() -> None:
+    """The edited text replaces the model's, re-shown for approval, with no call to the model."""
+    endpoint = _topic_endpoint("Friday 10am")
+    edited_text = "Month-end close in minutes, not days: our reconciliation API is live."
+    async with _runner_with(endpoint) as runner:
+        first = await runner.start(TOPIC_GOAL.format(when="Friday 10am"), "demo")
+        assert first["pause"]["details"]["content"] == WRITTEN
+
+        paused = await _edit(runner, first, content=edited_text)
+
+        assert paused["pause"]["kind"] == "approval_required"
+        assert paused["pause"]["details"]["content"] == edited_text
+        assert edited_text in paused["pause"]["message"]
+        assert paused["pause"]["details"]["scheduled_at"] == "2027-04-02T08:00:00Z"
+        assert _read_counts(runner) == dict.fromkeys(READS, 1)
+        assert _sandbox(runner).social_posts("demo") == []
+
+        await _approve(runner, paused)
+
+        [stored] = _sandbox(runner).social_posts("demo")
+    assert (stored["content"], stored["scheduled_at"]) == (edited_text, "2027-04-02T08:00:00Z")
+    assert len(endpoint.requests) == 2
+
+
+async def test_an_over_length_edited_text_is_refused_before_any_write() -> None:
+    """3,001 edited characters pause with limit_exceeded; nothing is posted, no model call."""
+    endpoint = _topic_endpoint("Friday 10am")
+    async with _runner_with(endpoint) as runner:
+        first = await runner.start(TOPIC_GOAL.format(when="Friday 10am"), "demo")
+
+        refused = await _edit(runner, first, content="x" * 3001)
+
+        assert refused["pause"]["kind"] == "limit_exceeded"
+        assert refused["pause"]["details"] == {
+            "length": 3001,
+            "limit": 3000,
+            "platform": "linkedin",
+        }
+        assert "POST /api/calendar/posts" not in _routes(runner, "demo")
+        assert _sandbox(runner).social_posts("demo") == []
+
+        fixed = await _edit(runner, refused, content=POST_TEXT)
+        await _approve(runner, fixed)
+
+        [stored] = _sandbox(runner).social_posts("demo")
+    assert stored["content"] == POST_TEXT
+    assert len(endpoint.requests) == 2
+
+
+async def test_a_new_platform_rechecks_the_account_and_the_length_only(
+    runner: AgentRunner,
+) -> None:
+    """An edit to X re-reads the accounts (demo has no X account); calendar and settings stay."""
+    paused = await runner.start(
+        f'schedule a LinkedIn post for tomorrow at 9: "{POST_TEXT}"', "demo"
+    )
+
+    report = await _edit(runner, paused, platform="twitter")
+
+    assert report["pause"]["kind"] == "oauth_required"
+    assert "X/Twitter" in report["pause"]["message"]
+    assert _read_counts(runner) == {
+        "GET /api/calendar": 1,
+        "GET /api/calendar/accounts": 2,
+        "GET /api/settings": 1,
+    }
+    assert _sandbox(runner).social_posts("demo") == []
+
+
+async def test_a_new_platform_too_short_for_the_text_is_refused_before_the_accounts(
+    runner: AgentRunner,
+) -> None:
+    """A 300-character LinkedIn post edited to X exceeds 280 before any account is re-read."""
+    long_text = "z" * 300
+    paused = await runner.start(
+        f'schedule a LinkedIn post for tomorrow at 9: "{long_text}"', "demo"
+    )
+
+    report = await _edit(runner, paused, platform="twitter")
+
+    assert report["pause"]["kind"] == "limit_exceeded"
+    assert report["pause"]["details"]["limit"] == 280
+    assert _read_counts(runner) == dict.fromkeys(READS, 1)
