@@ -9,6 +9,13 @@ model, through structured output). Whoever wrote the texts, the code builds the 
               → message → end
     email     email (subject + body) → delay 3 d → email (reply in the same thread) → end
 
+`PuffleAiWriter` leaves the personal message to Puffle's paid AI step instead: one `ai` node,
+whose brief (`ai_step_settings`) the journey sets through the node endpoint once the sequence
+exists, and for which Puffle then writes one message per lead:
+
+    LinkedIn  connection_request (template note) → delay 2 d → ai → end
+    email     ai (writes the email) → end
+
 Only Puffle's documented template variables survive: `%first_name%`, `%company%`, `%position%`
 and `%sender_first%`.
 """
@@ -27,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.errors import RunError
 from agent.model import fence, read_structured_answer
 from agent.plans import LaunchCampaignPlan
-from agent.schemas import Channel, NodeType, SequenceNodeInput, WorkspaceContext
+from agent.schemas import AiNodeSettings, Channel, NodeType, SequenceNodeInput, WorkspaceContext
 from prompts import load_prompt
 
 CONNECTION_NOTE_LIMIT = 300
@@ -40,13 +47,18 @@ TEMPLATE_VARIABLES = ("first_name", "company", "position", "sender_first")
 _RENDERED_WIDTH = {"first_name": 20, "company": 40, "position": 40, "sender_first": 20}
 _MAX_DELAY_HOURS = 30 * 24
 _NODE_TYPES_BY_CHANNEL: dict[Channel, frozenset[NodeType]] = {
-    # `ai` nodes need an `ai_node` configuration these writers do not produce, and `end` is
-    # always added by `enforce_sequence` itself.
+    # `ai` nodes are only kept when asked for (see `enforce_sequence`), and `end` is always added
+    # by `enforce_sequence` itself.
     "linkedin": frozenset({"connection_request", "message", "delay"}),
     "email": frozenset({"email", "delay"}),
 }
 _LINKEDIN_DELAYS_DAYS = (2, 4)
 _EMAIL_DELAY_DAYS = 3
+# The docs set no length for an `ai` node's purpose. A brief of a few sentences is all the step
+# needs, and a bound keeps a long pasted audience or context from turning it into an essay.
+AI_PURPOSE_LIMIT = 1000
+_AI_AUDIENCE_LIMIT = 160
+_AI_PAIN_POINTS = 3
 
 
 class MessageWritingError(RunError):
@@ -71,10 +83,9 @@ class SequenceWriter(Protocol):
 
 
 def make_writer(plan: LaunchCampaignPlan, chat_model: BaseChatModel | None) -> SequenceWriter:
-    """Pick the writer the plan's message source asks for.
-
-    Puffle AI plans get the template sequence too: the graph adds the paid AI step itself.
-    """
+    """Pick the writer the plan's message source asks for."""
+    if plan.message_source == "puffle_ai":
+        return PuffleAiWriter()
     if plan.message_source == "goal" and plan.messages:
         return GoalWriter()
     if plan.message_source == "model" and chat_model is not None:
@@ -129,6 +140,80 @@ class GoalWriter:
         # The goal gives bodies, not a subject; the first email still needs one.
         subject = _voice(plan, context).subject
         return assemble_sequence(plan.channel, plan.messages, subject=subject)
+
+
+class PuffleAiWriter:
+    """The sequence around Puffle's AI step: the code writes what is fixed, Puffle the rest.
+
+    On LinkedIn a message can only follow an accepted invitation, so the template's connection
+    note opens the sequence and the AI step waits two days behind it.
+    """
+
+    name = "puffle_ai"
+
+    async def write(
+        self,
+        plan: LaunchCampaignPlan,
+        context: WorkspaceContext | None,
+        sender_first_name: str | None,
+    ) -> list[SequenceNodeInput]:
+        if plan.channel == "linkedin":
+            invitation = template_sequence(plan, context, sender_first_name)[0]
+            nodes = [
+                invitation,
+                SequenceNodeInput(type="delay", delay_days=_LINKEDIN_DELAYS_DAYS[0]),
+                SequenceNodeInput(type="ai"),
+            ]
+        else:
+            nodes = [SequenceNodeInput(type="ai")]
+        return enforce_sequence(plan.channel, nodes, allow_ai=True)
+
+
+def ai_step_settings(
+    plan: LaunchCampaignPlan, context: WorkspaceContext | None, sender_first_name: str | None
+) -> AiNodeSettings:
+    """The brief of the sequence's `ai` node, from the goal and the workspace context."""
+    tone = plan.tone or (context.content.preferredTone if context else None) or "friendly"
+    product = _product_phrase(context)
+    problem = _first_sentence(context.company.problemSolved if context else None)
+    pains = [p.strip() for p in (context.market.icpPainPoints if context else []) if p.strip()]
+    audience = _clipped(plan.audience, _AI_AUDIENCE_LIMIT)
+
+    if plan.channel == "linkedin":
+        sentences = [
+            "Write the first LinkedIn message to this lead, who has just accepted our "
+            "connection request."
+        ]
+    else:
+        sentences = ["Write a first cold email to this lead, with a short subject line."]
+    if audience:
+        sentences.append(f"The campaign targets: {audience}.")
+    if product:
+        sentences.append(f"We offer {product}.")
+    if problem:
+        sentences.append(f"The problem we solve: {problem}")
+    if pains:
+        sentences.append(f"Pain points to draw on: {'; '.join(pains[:_AI_PAIN_POINTS])}.")
+    sentences.append(
+        "Open with something specific to the lead's role, company or headline, tie it to that "
+        "problem, and end with one easy question about a short call."
+    )
+    sentences.append(f"Tone: {tone}. Plain text under 90 words, no links, no placeholders.")
+    if sender_first_name:
+        sentences.append(f"Sign off as {sender_first_name}.")
+
+    return AiNodeSettings(
+        purpose=_clipped(" ".join(sentences), AI_PURPOSE_LIMIT),
+        output_type="email" if plan.channel == "email" else None,
+    )
+
+
+def _clipped(text: str, limit: int) -> str:
+    """`text` on one line, cut on a word boundary to at most `limit` characters."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 class ModelWriter:
@@ -335,7 +420,11 @@ def assemble_sequence(
 
 
 def enforce_sequence(
-    channel: Channel, nodes: list[SequenceNodeInput], *, fallback_subject: str = ""
+    channel: Channel,
+    nodes: list[SequenceNodeInput],
+    *,
+    fallback_subject: str = "",
+    allow_ai: bool = False,
 ) -> list[SequenceNodeInput]:
     """Bring any node list into a shape Puffle accepts for `channel`, whoever wrote it.
 
@@ -343,8 +432,13 @@ def enforce_sequence(
     one connection request and only as the opener, fits the note into LinkedIn's limit, keeps
     delays between 1 hour and 30 days (merging neighbours), gives the first email a subject and
     threads later ones under it, and ends with exactly one `end` node.
+
+    `ai` nodes are dropped unless `allow_ai`: an AI step is paid per lead and needs a brief the
+    journey sets afterwards, so only the Puffle AI writer asks for one, and it keeps one at most
+    (the quote prices a single generation per lead).
     """
-    allowed = _NODE_TYPES_BY_CHANNEL[channel]
+    ai_types: frozenset[NodeType] = frozenset({"ai"}) if allow_ai else frozenset()
+    allowed = _NODE_TYPES_BY_CHANNEL[channel] | ai_types
     shaped: list[SequenceNodeInput] = []
     for node in nodes:
         if node.type not in allowed:
@@ -371,6 +465,10 @@ def enforce_sequence(
             body = clean_text(node.body or "")
             if body:
                 shaped.append(SequenceNodeInput(type="message", body=body))
+        elif node.type == "ai":
+            # Its content is the brief set through the node endpoint, never sent in the sequence.
+            if not any(item.type == "ai" for item in shaped):
+                shaped.append(SequenceNodeInput(type="ai"))
         else:
             body = clean_text(node.body or "")
             if not body:

@@ -7,7 +7,9 @@ is sent; the rules live here and in the client, not in prompts.
 
 Paths follow the older documentation generation where the two differ (its boot sequence and
 error envelope are the ones the agent is specified against): `GET /api/accounts` rather than
-`/api/senders`, and the `validate` pre-flight, which only that generation documents.
+`/api/senders`, and the `validate` pre-flight, which only that generation documents. Where both
+generations document a path with different bodies (the sequence-node update), the request model
+follows the older one too and says so.
 """
 
 from __future__ import annotations
@@ -140,6 +142,15 @@ UPDATE_CAMPAIGN = Operation(
     "/api/campaigns/{campaign_id}",
     s.UpdateCampaignRequest,
     s.CampaignEnvelope,
+)
+# The only way to give an `ai` node its brief: the sequence PATCH has no field for it. Both
+# generations document the path; the body follows the older one (see the request model).
+UPDATE_SEQUENCE_NODE = Operation(
+    "update_sequence_node",
+    "PUT",
+    "/api/campaigns/{campaign_id}/sequence/nodes/{node_id}",
+    s.UpdateSequenceNodeRequest,
+    s.SequenceNodeEnvelope,
 )
 ADD_CAMPAIGN_LEADS = Operation(
     "add_campaign_leads",
@@ -296,6 +307,7 @@ CATALOG: tuple[Operation[Any, Any], ...] = (
     CREATE_CAMPAIGN,
     GET_CAMPAIGN,
     UPDATE_CAMPAIGN,
+    UPDATE_SEQUENCE_NODE,
     ADD_CAMPAIGN_LEADS,
     IMPORT_CAMPAIGN_LEADS_FROM_LIST,
     GENERATE_MESSAGES,

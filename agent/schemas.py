@@ -210,6 +210,13 @@ class AddSearchToListResponse(ApiModel):
 # Campaigns
 
 
+class AiNode(ApiModel):
+    """An `ai` node's extension, as a node object carries it (null on every other type)."""
+
+    purpose: str | None = None
+    output_type: str | None = None
+
+
 class SequenceNode(ApiModel):
     id: str | None = None
     position: int | None = None
@@ -221,6 +228,7 @@ class SequenceNode(ApiModel):
     delay_days: int | None = None
     delay_hours: int | None = None
     delay_minutes: int | None = None
+    ai_node: AiNode | None = None
 
 
 class CampaignStats(ApiModel):
@@ -261,6 +269,9 @@ class CreateCampaignRequest(RequestModel):
 
 
 class SequenceNodeInput(RequestModel):
+    # Set only to keep an existing node (and whatever Puffle hangs off it, such as an `ai` node's
+    # brief and its generated messages) when the whole sequence is replaced; new nodes have none.
+    id: str | None = None
     type: NodeType
     subject: str | None = None
     body: str | None = None
@@ -275,6 +286,42 @@ class UpdateCampaignRequest(RequestModel):
     name: str | None = None
     daily_limit: int | None = Field(default=None, ge=1, le=500)
     sequence_nodes: list[SequenceNodeInput] | None = None
+
+
+class AiNodeSettings(RequestModel):
+    """The brief of an `ai` node: what Puffle's AI writes for each lead, and as what.
+
+    `purpose` is the instruction; `output_type` is shown only with the value `"email"`, so the
+    agent sends it for email campaigns and leaves it out elsewhere rather than guess a value.
+    The docs give no length limit for either.
+    """
+
+    purpose: str = Field(min_length=1)
+    output_type: str | None = None
+
+
+class UpdateSequenceNodeRequest(RequestModel):
+    """`PUT /api/campaigns/{id}/sequence/nodes/{nodeId}`: only the keys sent are applied.
+
+    The two documentation generations disagree on this body. The older one, which the agent
+    follows, takes `subject`, `body`, `include_message`, `is_reply`, `delay_days`, `delay_hours`
+    and `ai_node {purpose, output_type}`; the newer one adds `body_html`, `signature`,
+    `from_name`, `reply_to`, `cc`, `bcc`, `attachments` and `delay_minutes`, and shows `ai_node`
+    with `purpose` alone. A node's `type`, `position` and `campaign_id` cannot be changed here,
+    so they are not fields. `ai_node` is ignored unless the node is an `ai` node.
+    """
+
+    subject: str | None = None
+    body: str | None = None
+    include_message: bool | None = None
+    is_reply: bool | None = None
+    delay_days: int | None = None
+    delay_hours: int | None = None
+    ai_node: AiNodeSettings | None = None
+
+
+class SequenceNodeEnvelope(ApiModel):
+    node: SequenceNode
 
 
 class ProspectInput(RequestModel):

@@ -2,13 +2,19 @@
 
     choose_sender → find_audience → write_sequence → price_and_approve ─(human)─▶
       [start_lead_search → wait_for_search → save_search_results]  (audience from a search)
-      create_campaign → fill_sequence → add_leads → generate_messages → validate → launch
-      → wait_for_launch → summarise
+      create_campaign → fill_sequence → configure_ai_step → add_leads → generate_messages
+      → validate → launch → wait_for_launch → summarise
 
 Everything before the approval only reads (the filter parsing and the credit preview are
 side-effect free), so a denied or unaffordable plan leaves the workspace as it was. Every write
 after it is safe to repeat: ids land in the state as soon as they exist, a campaign of the same
-name is looked up before one is created, and a 409 on create or launch means "it exists, go on".
+name is looked up before one is created, a 409 on create or launch means "it exists, go on", and
+the AI step's brief is read back before it is written.
+
+When Puffle's AI writes the messages (`message_source="puffle_ai"`), the sequence carries one `ai`
+node: `configure_ai_step` gives it its brief through the node endpoint once the sequence exists,
+and `generate_messages` asks Puffle to write one message per lead for it (paid, priced in the
+approval, and asked for at most once per run).
 """
 
 from __future__ import annotations
@@ -23,11 +29,12 @@ from langgraph.types import Command
 from agent import operations as ops
 from agent.client import PuffleClient
 from agent.errors import BadRequestError, ConflictError, UnprocessableError
-from agent.messages import make_writer
+from agent.messages import ai_step_settings, make_writer
 from agent.plans import LaunchCampaignPlan, PlannerOutput
 from agent.schemas import (
     AddLeadsRequest,
     AddSearchToListRequest,
+    AiNodeSettings,
     Campaign,
     CreateCampaignRequest,
     GenerateMessagesRequest,
@@ -36,8 +43,10 @@ from agent.schemas import (
     ListRow,
     ParseFiltersRequest,
     ProspectInput,
+    SequenceNode,
     SequenceNodeInput,
     UpdateCampaignRequest,
+    UpdateSequenceNodeRequest,
     WorkspaceContext,
 )
 from graphs._steps import step
@@ -63,6 +72,9 @@ class LaunchState(RunState, total=False):
     search_unsupported: str | None
     leads_planned: int
     sequence: list[dict[str, Any]]
+    # The brief of the sequence's `ai` node (an `AiNodeSettings`), when Puffle's AI writes.
+    ai_step: dict[str, Any] | None
+    ai_node_id: str | None
     quote: dict[str, Any] | None
     search: dict[str, Any] | None
     campaign: dict[str, Any] | None
@@ -206,12 +218,17 @@ async def write_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Co
     plan = _plan(state)
     context = WorkspaceContext.model_validate(state.get("context") or {})
     chat_model = runtime.context.chat_model
+    sender_first_name = state.get("sender", {}).get("first_name")
 
     writer = make_writer(plan, chat_model)
-    nodes = await writer.write(plan, context, state.get("sender", {}).get("first_name"))
+    nodes = await writer.write(plan, context, sender_first_name)
+    ai_step = (
+        ai_step_settings(plan, context, sender_first_name)
+        if any(node.type == "ai" for node in nodes)
+        else None
+    )
 
     notes = list(state.get("notes", []))
-    update: dict[str, Any] = {}
     if plan.message_source == "model" and chat_model is None:
         notes.append("No model is configured, so the messages use the standard template.")
     if plan.daily_limit is not None and plan.channel == "linkedin":
@@ -219,22 +236,10 @@ async def write_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Co
             f"Puffle takes a daily limit for email campaigns only; the {plan.daily_limit}-a-day "
             "limit is not applied, and LinkedIn sends follow the sender's weekly limits."
         )
-    if plan.message_source == "puffle_ai":
-        # Puffle's paid per-lead generation needs an `ai` sequence step configured through the
-        # node endpoint, which this journey does not build yet. Switching to the template here,
-        # before anything is priced or written, keeps the run whole instead of failing after
-        # the draft exists.
-        notes.append(
-            "Puffle's per-lead AI messages are not supported yet: the personalised template "
-            "is used instead and no AI credits are spent."
-        )
-        output = PlannerOutput.model_validate(state.get("plan") or {})
-        output.plan = plan.model_copy(update={"message_source": "template"})
-        update["plan"] = output.model_dump(mode="json")
     return Command(
         update={
-            **update,
             "sequence": [node.model_dump(exclude_none=True) for node in nodes],
+            "ai_step": ai_step.model_dump(exclude_none=True) if ai_step else None,
             "notes": notes,
         },
         goto="price_and_approve",
@@ -285,6 +290,7 @@ async def price_and_approve(state: LaunchState, runtime: Runtime[RunContext]) ->
             "audience": plan.audience,
             "leads": leads,
             "sequence": state.get("sequence", []),
+            "ai_step": state.get("ai_step"),
             "quote": dict(quote) if quote else None,
             "chain": remaining_chain(state, plan),
         },
@@ -338,13 +344,14 @@ def _approval_summary(state: LaunchState, plan: LaunchCampaignPlan, leads: int, 
         else f"a lead search for '{plan.search_query}'"
     )
     steps = sum(1 for node in state.get("sequence", []) if node["type"] not in {"delay", "end"})
+    ai = " Puffle's AI writes a personal message for each lead." if state.get("ai_step") else ""
     cost = f" Cost: {describe_quote(quote)}." if quote else " No credits are spent."
     unsupported = state.get("search_unsupported")
     caveat = f" The search cannot express: {unsupported}." if unsupported else ""
     return (
         f"Launch the {channel} campaign '{_campaign_name(state, plan)}' from "
         f"{state.get('sender', {}).get('name')} to {leads} leads from {source}, with a "
-        f"{steps}-message sequence.{cost}{caveat} Approve to create and launch it."
+        f"{steps}-message sequence.{ai}{cost}{caveat} Approve to create and launch it."
     )
 
 
@@ -366,14 +373,16 @@ def remaining_chain(state: LaunchState, plan: LaunchCampaignPlan) -> list[str]:
     if state.get("search_filters") is not None:
         chain += [ops.START_LEAD_SEARCH, ops.GET_LEAD_SEARCH, ops.ADD_SEARCH_TO_LIST]
     chain += [ops.CREATE_CAMPAIGN, ops.UPDATE_CAMPAIGN]
+    if state.get("ai_step"):
+        chain += [ops.GET_CAMPAIGN, ops.UPDATE_SEQUENCE_NODE]
     audience_rows = (state.get("audience_list") or {}).get("rows")
     if audience_rows is not None and _leads(state) < audience_rows:
         chain += [ops.LIST_ROWS, ops.ADD_CAMPAIGN_LEADS]
     else:
         chain += [ops.IMPORT_CAMPAIGN_LEADS_FROM_LIST]
     chain += [ops.GENERATE_MESSAGES]
-    if plan.message_source == "puffle_ai":
-        chain += [ops.GENERATE_MESSAGES]
+    if state.get("ai_step"):
+        chain += [ops.GET_CAMPAIGN, ops.GENERATE_MESSAGES]
     chain += [ops.VALIDATE_CAMPAIGN, ops.LAUNCH_CAMPAIGN, ops.GET_CAMPAIGN]
     return [f"{op.method} {op.path}" for op in chain]
 
@@ -551,6 +560,13 @@ async def fill_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Com
     plan = _plan(state)
     campaign = state.get("campaign") or {}
     nodes = [SequenceNodeInput.model_validate(node) for node in state.get("sequence", [])]
+    if ai_node_id := state.get("ai_node_id"):
+        # Rewriting the sequence (a repair) would otherwise replace the AI step with a new,
+        # empty one, dropping its brief and the messages already paid for.
+        nodes = [
+            node.model_copy(update={"id": ai_node_id}) if node.type == "ai" else node
+            for node in nodes
+        ]
 
     await _client(runtime).call(
         ops.UPDATE_CAMPAIGN,
@@ -561,7 +577,59 @@ async def fill_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Com
         ),
     )
 
-    return Command(goto="add_leads")
+    return Command(goto="configure_ai_step")
+
+
+@step("configure_ai_step")
+async def configure_ai_step(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
+    if not state.get("ai_step"):
+        return Command(update={"ai_node_id": None}, goto="add_leads")
+    client = _client(runtime)
+    campaign = state.get("campaign") or {}
+    brief = AiNodeSettings.model_validate(state.get("ai_step"))
+
+    # Read before writing: a run resumed after the PUT went through finds the brief in place.
+    detail = await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": campaign["id"]})
+    node = next((n for n in detail.data.sequence_nodes if n.type == "ai"), None)
+    if node is None or node.id is None:
+        return pause_command(
+            "launch_blocked",
+            f"The draft campaign '{campaign['name']}' has no AI step after its sequence was "
+            "written. Retry writes the sequence again.",
+            {"retry": "fill_sequence"},
+            correlation_id=detail.correlation_id,
+        )
+    if _has_brief(node, brief):
+        return Command(update={"ai_node_id": node.id}, goto="add_leads")
+
+    try:
+        await client.call(
+            ops.UPDATE_SEQUENCE_NODE,
+            path_params={"campaign_id": campaign["id"], "node_id": node.id},
+            body=UpdateSequenceNodeRequest(ai_node=brief),
+        )
+    except BadRequestError as error:
+        # Resending the same brief cannot help (400): the person edits the plan or stops here.
+        return pause_command(
+            "launch_blocked",
+            f"Puffle refused the AI step's brief (400: {error.message}). The draft campaign "
+            f"'{campaign['name']}' (id {campaign['id']}) stays a draft: nothing was launched "
+            "and no AI credits were spent. Edit the plan (e.g. its tone, or message_source "
+            "'template'), or deny and finish or delete the draft in Puffle.",
+            {"edit": "write_sequence"},
+            correlation_id=error.correlation_id,
+            details={"campaign": dict(campaign), "ai_step": state.get("ai_step")},
+            update={"ai_node_id": node.id},
+        )
+
+    return Command(update={"ai_node_id": node.id}, goto="add_leads")
+
+
+def _has_brief(node: SequenceNode, brief: AiNodeSettings) -> bool:
+    current = node.ai_node
+    if current is None or current.purpose != brief.purpose:
+        return False
+    return brief.output_type is None or current.output_type == brief.output_type
 
 
 @step("add_leads")
@@ -657,18 +725,37 @@ async def generate_messages(state: LaunchState, runtime: Runtime[RunContext]) ->
         body=GenerateMessagesRequest(action="resolve"),
     )
     update: dict[str, Any] = {"messages_done": True}
+    ai_node_id = state.get("ai_node_id")
     # Paid, so at most once per run, even when a repair sends the journey back through here.
-    if plan.message_source == "puffle_ai" and not state.get("ai_messages_generated"):
-        await client.call(
-            ops.GENERATE_MESSAGES,
-            path_params={"campaign_id": campaign_id},
-            body=GenerateMessagesRequest(action="generate_ai"),
-        )
-        update["ai_messages_generated"] = True
-        update["credits_spent"] = state.get("credits_spent", 0) + _unit_cost(
-            state, "AI_MESSAGE_GENERATION"
-        ) * _leads(state)
+    if plan.message_source != "puffle_ai" or not ai_node_id or state.get("ai_messages_generated"):
+        return Command(update=update, goto="validate")
 
+    # Puffle bills every lead on the campaign, and a reused draft may hold more than the
+    # approval priced: count them first, and never spend beyond the quote.
+    detail = await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": campaign_id})
+    on_campaign = sum(detail.data.prospects_by_status.values())
+    approved = _leads(state)
+    if on_campaign > approved:
+        return pause_command(
+            "launch_blocked",
+            f"The draft campaign '{(state.get('campaign') or {}).get('name')}' holds "
+            f"{on_campaign} leads, but the approval priced AI messages for {approved}. No AI "
+            "messages were generated and no credits were spent.",
+            {},
+            correlation_id=detail.correlation_id,
+            details={"leads_on_campaign": on_campaign, "leads_approved": approved},
+            update=update,
+        )
+
+    await client.call(
+        ops.GENERATE_MESSAGES,
+        path_params={"campaign_id": campaign_id},
+        body=GenerateMessagesRequest(action="generate_ai", node_id=ai_node_id),
+    )
+    update["ai_messages_generated"] = True
+    update["credits_spent"] = (
+        state.get("credits_spent", 0) + _unit_cost(state, "AI_MESSAGE_GENERATION") * on_campaign
+    )
     return Command(update=update, goto="validate")
 
 
@@ -817,6 +904,7 @@ def build_launch_campaign_graph() -> CompiledStateGraph[Any, Any, Any, Any]:
         save_search_results,
         create_campaign,
         fill_sequence,
+        configure_ai_step,
         add_leads,
         generate_messages,
         validate,

@@ -36,6 +36,15 @@ NODE_TYPES_BY_CHANNEL: dict[str, frozenset[str]] = {
     "email": frozenset({"email", "delay", "ai", "end"}),
 }
 SENDABLE_TYPES = frozenset({"connection_request", "message", "email", "ai"})
+# The fields that apply to each node type; a node update ignores the others.
+FIELDS_BY_NODE_TYPE: dict[str, frozenset[str]] = {
+    "connection_request": frozenset({"body", "include_message"}),
+    "message": frozenset({"body"}),
+    "email": frozenset({"subject", "body", "is_reply"}),
+    "delay": frozenset({"delay_days", "delay_hours", "delay_minutes"}),
+    "ai": frozenset({"ai_node"}),
+    "end": frozenset(),
+}
 MIN_DELAY_MINUTES = 1
 MAX_DELAY_MINUTES = 30 * 24 * 60
 _STATUS_ORDER = {"active": 0, "launching": 0, "paused": 0, "draft": 1, "completed": 1}
@@ -72,6 +81,27 @@ class _NodeBody(BaseModel):
     delay_hours: int | None = Field(default=None, ge=0)
     delay_minutes: int | None = Field(default=None, ge=0)
     ai_node: dict[str, Any] | None = None
+
+
+class _AiNodeBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    purpose: str | None = None
+    output_type: str | None = None
+
+
+class _NodeUpdateBody(BaseModel):
+    # `type`, `position` and `campaign_id` are immutable: sent anyway, they are ignored.
+    model_config = ConfigDict(extra="ignore")
+
+    subject: str | None = None
+    body: str | None = None
+    include_message: bool | None = None
+    is_reply: bool | None = None
+    delay_days: int | None = Field(default=None, ge=0)
+    delay_hours: int | None = Field(default=None, ge=0)
+    delay_minutes: int | None = Field(default=None, ge=0)
+    ai_node: _AiNodeBody | None = None
 
 
 class _UpdateBody(BaseModel):
@@ -262,8 +292,8 @@ def _new_sequence(campaign: dict[str, Any], nodes: list[_NodeBody]) -> list[dict
     sequence: list[dict[str, Any]] = []
     for position, node_body in enumerate(nodes):
         values = node_body.model_dump(exclude_none=True)
+        known = existing.get(node_body.id or "")
         if "type" not in values:
-            known = existing.get(node_body.id or "")
             if known is None:
                 raise bad_request(f"sequence_nodes[{position}] needs a type")
             values["type"] = known["type"]
@@ -272,11 +302,14 @@ def _new_sequence(campaign: dict[str, Any], nodes: list[_NodeBody]) -> list[dict
                 f"sequence_nodes[{position}]: a {campaign['type']} campaign cannot have a "
                 f"{values['type']} node"
             )
-        if node_body.id is not None and node_body.id not in existing:
+        if node_body.id is not None and known is None:
             values.pop("id")
         node = _node(campaign["id"], position, values)
         if node["type"] == "delay" and (problem := _delay_problem(node)):
             raise bad_request(problem)
+        if known is not None and known["type"] == node["type"] == "ai" and not node["ai_node"]:
+            # A kept AI step keeps its brief: the node endpoint sets it, not this PATCH.
+            node["ai_node"] = known["ai_node"]
         sequence.append(node)
 
     end_positions = [node["position"] for node in sequence if node["type"] == "end"]
@@ -396,6 +429,39 @@ async def update_campaign(
     campaign["updated_at"] = world.now_iso()
     world.store.put("campaign", campaign_id, workspace, campaign)
     return {"campaign": public_campaign(world, workspace, campaign, with_nodes=True)}
+
+
+@router.put("/api/campaigns/{campaign_id}/sequence/nodes/{node_id}")
+async def update_sequence_node(
+    campaign_id: str,
+    node_id: str,
+    body: _NodeUpdateBody,
+    world: CurrentWorld,
+    workspace: CurrentWorkspace,
+) -> dict[str, Any]:
+    campaign = _owned(world, workspace, campaign_id)
+    _require_draft(campaign, "updating a sequence node")
+    node = next((n for n in campaign["_nodes"] if n["id"] == node_id), None)
+    if node is None:
+        raise not_found("Sequence node")
+
+    # Partial: only the keys sent change, and only those that apply to the node's type. Delay
+    # bounds are not checked here; the PATCH and the launch check them.
+    applicable = FIELDS_BY_NODE_TYPE[node["type"]]
+    for field, value in body.model_dump(exclude_unset=True).items():
+        if field not in applicable:
+            continue
+        if field == "ai_node":
+            if value is None:
+                continue
+            # The AI extension is created by its first write.
+            current = node.get("ai_node") or {"purpose": None, "output_type": None}
+            node["ai_node"] = {**current, **value}
+        else:
+            node[field] = value
+    campaign["updated_at"] = world.now_iso()
+    world.store.put("campaign", campaign_id, workspace, campaign)
+    return {"node": node}
 
 
 # Leads
@@ -631,9 +697,51 @@ async def generate_messages(
 
     # The charge is all or nothing, and it happens before any draft is touched.
     world.charge(workspace, "AI_MESSAGE_GENERATION", len(targets))
+    # Puffle queues the writing; here it is done at once, so the drafts exist when this answers.
+    world.store.put_many(
+        "message", workspace, campaign_id, _ai_messages(world, workspace, campaign, node, targets)
+    )
     campaign["_ai_nodes"] = sorted({*campaign["_ai_nodes"], node["id"]})
     world.store.put("campaign", campaign_id, workspace, campaign)
     return {"messages": [], "queued": len(targets), "runId": "run_" + secrets.token_hex(6)}
+
+
+def _ai_messages(
+    world: World,
+    workspace: str,
+    campaign: dict[str, Any],
+    node: dict[str, Any],
+    prospects: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """A stand-in for Puffle's AI writer: one fresh draft per lead, replacing any earlier one.
+
+    The text varies with the lead, so that tests can tell the drafts apart.
+    """
+    senders = _senders_of(world, workspace, campaign)
+    sender_first = (senders[0].get("first_name") or "") if senders else ""
+    writes_email = (node.get("ai_node") or {}).get("output_type") == "email"
+
+    messages: list[dict[str, Any]] = []
+    for prospect in prospects:
+        first = prospect.get("first_name") or "there"
+        company = prospect.get("company") or "your team"
+        role = f" as {prospect['position']}" if prospect.get("position") else ""
+        sign_off = f"\n\n{sender_first}" if sender_first else ""
+        messages.append(
+            {
+                "id": _message_id(campaign["id"], prospect["id"], node["id"]),
+                "campaign_id": campaign["id"],
+                "prospect_id": prospect["id"],
+                "node_id": node["id"],
+                "subject": f"A thought for {company}" if writes_email else None,
+                "body_text": f"Hi {first}, your work{role} at {company} caught my eye. Would a "
+                f"short call to compare notes be useful?{sign_off}",
+                "status": "draft",
+                "manually_edited": False,
+                "created_at": world.now_iso(),
+            }
+        )
+    return messages
 
 
 # Validation and launch
@@ -675,9 +783,11 @@ def readiness(world: World, workspace: str, campaign: dict[str, Any]) -> dict[st
     sendable = [n for n in nodes if n["type"] in SENDABLE_TYPES]
     empty = [n for n in sendable if not _node_has_content(n)]
     messages = world.store.find("message", workspace, campaign["id"])
-    ai_without_examples = [
-        n for n in sendable if n["type"] == "ai" and n["id"] not in campaign["_ai_nodes"]
-    ]
+    ai_nodes = [n for n in sendable if n["type"] == "ai"]
+    # Inferred, not documented: launch refuses nodes with missing content, and an AI step with no
+    # purpose has nothing to write from. Missing generated drafts are only a warning (documented).
+    ai_without_brief = [n for n in ai_nodes if not (n.get("ai_node") or {}).get("purpose")]
+    ai_without_examples = [n for n in ai_nodes if n["id"] not in campaign["_ai_nodes"]]
 
     if not senders:
         errors.append("Campaign has no sender accounts")
@@ -690,6 +800,8 @@ def readiness(world: World, workspace: str, campaign: dict[str, Any]) -> dict[st
     if empty:
         positions = ", ".join(str(n["position"]) for n in empty)
         errors.append(f"Nodes missing content at positions {positions}")
+    for node in ai_without_brief:
+        errors.append(f"AI node at position {node['position']} has no ai_node purpose")
     if not nodes or nodes[-1]["type"] != "end":
         errors.append("Sequence has no end node")
     errors.extend(p for n in nodes if n["type"] == "delay" and (p := _delay_problem(n)))

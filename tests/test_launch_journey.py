@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from agent.clock import FakeClock
@@ -14,6 +16,12 @@ from agent.settings import Settings
 from sandbox import FaultRule, Sandbox, SandboxTimings
 
 MAIN_GOAL = "Launch a LinkedIn campaign to the Fintech CTOs list"
+AI_GOAL = (
+    "Launch a LinkedIn campaign to the Fintech CTOs list and let Puffle's AI write a personal "
+    "message for each lead"
+)
+NODE_PATH = "/api/campaigns/{campaign_id}/sequence/nodes/{node_id}"
+GENERATE_PATH = "/api/campaigns/{campaign_id}/generate-messages"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Side-effect-free POSTs: the credit preview and the filter parser write nothing.
 READ_ONLY_POSTS = {"/api/credits/preview", "/api/leads/parse-filters"}
@@ -248,16 +256,175 @@ async def test_a_launch_that_never_activates_times_out_with_the_correlation_id()
     assert sum(1 for c in report["calls"] if c["operation"] == "get_campaign") == 7
 
 
-async def test_a_puffle_ai_goal_runs_whole_on_the_template(runner: AgentRunner) -> None:
-    """Asking for Puffle's per-lead AI messages falls back before any write, and says so."""
-    goal = "Launch a LinkedIn campaign to the Fintech CTOs list with AI-personalised messages"
+async def test_a_puffle_ai_goal_prices_configures_generates_once_and_launches(
+    runner: AgentRunner,
+) -> None:
+    """The approval prices 25 AI messages; the run briefs the AI step, pays 50 once, launches."""
+    paused = await runner.start(AI_GOAL, "demo")
 
-    report = await _approve(runner, await runner.start(goal, "demo"))
+    details = paused["pause"]["details"]
+    assert details["quote"]["lines"] == [
+        {"action": "AI_MESSAGE_GENERATION", "count": 25, "cost_per_unit": 2, "credits": 50}
+    ]
+    chain = details["chain"]
+    assert chain.index(f"PUT {NODE_PATH}") > chain.index("PATCH /api/campaigns/{campaign_id}")
+    assert chain.index(f"PUT {NODE_PATH}") < chain.index(f"POST {GENERATE_PATH}")
+    assert "Fintech CTOs" in details["ai_step"]["purpose"]
+    assert _writes(runner, "demo") == []
 
-    assert report["status"] == "completed"
-    assert report["credits"]["spent"] == 0
-    assert any("not supported yet" in note for note in report["notes"])
+    report = await _approve(runner, paused)
+
+    assert report["status"] == "completed", report["summary"]
+    operations = [call["operation"] for call in report["calls"]]
+    assert operations.count("update_sequence_node") == 1
+    assert operations.index("update_sequence_node") < operations.index("generate_messages")
+    routes = [request.route for request in _sandbox(runner).requests("demo")]
+    assert routes.count(f"POST {GENERATE_PATH}") == 2
+    assert report["credits"] == {"quoted": 50, "spent": 50}
+    assert [(e["action"], e["count"], e["credits"]) for e in _sandbox(runner).ledger("demo")] == [
+        ("AI_MESSAGE_GENERATION", 25, 50)
+    ]
+    [campaign] = _sandbox(runner).campaigns("demo")
+    assert campaign["status"] == "active"
+    assert [node["type"] for node in campaign["sequence_nodes"]] == [
+        "connection_request",
+        "delay",
+        "ai",
+        "end",
+    ]
+    [ai_node] = [node for node in campaign["sequence_nodes"] if node["type"] == "ai"]
+    assert ai_node["ai_node"]["purpose"] == details["ai_step"]["purpose"]
+    # A resolved connection note and an AI-written message for each of the 25 leads.
+    assert campaign["messages_count"] == 50
+
+
+async def test_denying_a_puffle_ai_approval_writes_and_spends_nothing(runner: AgentRunner) -> None:
+    """Declining the AI quote stops the run: no campaign, no node brief, no credits."""
+    paused = await runner.start(AI_GOAL, "demo")
+
+    report = await runner.resume(paused["run_id"], HumanAnswer(answer="deny"))
+
+    assert report["status"] == "stopped"
+    assert _writes(runner, "demo") == []
+    assert _sandbox(runner).campaigns("demo") == []
     assert _sandbox(runner).ledger("demo") == []
+
+
+async def test_short_credits_for_ai_messages_pause_before_any_write(runner: AgentRunner) -> None:
+    """5 credits for 25 AI messages (50): 45 short, 2 leads fit, nothing written or spent."""
+    report = await runner.start(AI_GOAL, "low_credits")
+
+    pause = report["pause"]
+    assert pause["kind"] == "insufficient_credits"
+    assert (pause["details"]["shortfall"], pause["details"]["batch_that_fits"]) == (45, 2)
+    assert _writes(runner, "low_credits") == []
+    assert _sandbox(runner).ledger("low_credits") == []
+
+
+async def test_a_400_on_the_ai_brief_pauses_with_its_correlation_id_and_names_the_draft(
+    runner: AgentRunner,
+) -> None:
+    """Puffle refusing the AI step's brief leaves a named draft, nothing generated or paid."""
+    _sandbox(runner).add_fault(FaultRule(route=f"PUT {NODE_PATH}", status=400))
+
+    report = await _approve(runner, await runner.start(AI_GOAL, "demo"))
+
+    pause = report["pause"]
+    assert pause["kind"] == "launch_blocked"
+    put = next(call for call in report["calls"] if call["operation"] == "update_sequence_node")
+    assert pause["correlation_id"] == put["correlation_id"]
+    [campaign] = _sandbox(runner).campaigns("demo")
+    assert campaign["status"] == "draft"
+    assert f"'{campaign['name']}' (id {campaign['id']}) stays a draft" in pause["message"]
+    assert "retry" not in pause["answers"]
+    assert [call["method"] for call in report["calls"]].count("PUT") == 1
+    assert not any(call["operation"] == "launch_campaign" for call in report["calls"])
+    assert _sandbox(runner).ledger("demo") == []
+
+
+class ProcessDied(Exception):
+    """The agent's process dying mid-run: nothing the agent catches or records."""
+
+
+class DiesOnce(httpx.AsyncBaseTransport):
+    """The sandbox's transport, except that the process dies once at a chosen request.
+
+    With `after_answer` the request reaches the sandbox first, so its write has happened and only
+    the agent's record of it is lost.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        method: str,
+        path_part: str,
+        *,
+        body_contains: bytes = b"",
+        after_answer: bool,
+    ) -> None:
+        self._inner = inner
+        self._method = method
+        self._path_part = path_part
+        self._body_contains = body_contains
+        self._after_answer = after_answer
+        self._armed = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        chosen = (
+            request.method == self._method
+            and self._path_part in request.url.path
+            and self._body_contains in request.content
+        )
+        if self._armed and chosen:
+            self._armed = False
+            if self._after_answer:
+                await self._inner.handle_async_request(request)
+            raise ProcessDied(f"died at {request.method} {request.url.path}")
+        return await self._inner.handle_async_request(request)
+
+
+@pytest.mark.parametrize(
+    ("method", "path_part", "body_contains", "after_answer"),
+    [
+        pytest.param("PUT", "/sequence/nodes/", b"", True, id="after-the-brief-was-written"),
+        pytest.param("POST", "/generate-messages", b"generate_ai", False, id="before-generating"),
+    ],
+)
+async def test_a_run_resumed_after_a_crash_briefs_once_and_pays_once(
+    method: str, path_part: str, body_contains: bytes, after_answer: bool
+) -> None:
+    """A new process carries the run on from its checkpoint: one PUT, one generation, 50 spent."""
+    settings = Settings()
+    sandbox = Sandbox(clock=FakeClock())
+    healthy = embedded_target(settings, sandbox=sandbox)
+    assert healthy.transport is not None
+    dying = dataclasses.replace(
+        healthy,
+        transport=DiesOnce(
+            healthy.transport,
+            method,
+            path_part,
+            body_contains=body_contains,
+            after_answer=after_answer,
+        ),
+    )
+
+    async with AgentRunner(settings, target=dying) as first_process:
+        paused = await first_process.start(AI_GOAL, "demo")
+        with pytest.raises(ProcessDied):
+            await first_process.resume(paused["run_id"], HumanAnswer(answer="approve"))
+    async with AgentRunner(settings, target=healthy) as second_process:
+        assert (await second_process.phase(paused["run_id"]))[0] == "interrupted"
+        report = await second_process.carry_on(paused["run_id"])
+
+    assert report["status"] == "completed", report["summary"]
+    routes = [request.route for request in sandbox.requests("demo")]
+    assert routes.count(f"PUT {NODE_PATH}") == 1
+    assert [(e["action"], e["count"], e["credits"]) for e in sandbox.ledger("demo")] == [
+        ("AI_MESSAGE_GENERATION", 25, 50)
+    ]
+    [campaign] = sandbox.campaigns("demo")
+    assert (campaign["status"], campaign["messages_count"]) == ("active", 50)
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,14 @@ from __future__ import annotations
 import pytest
 
 from agent.messages import (
+    AI_PURPOSE_LIMIT,
     CONNECTION_NOTE_LIMIT,
     GoalWriter,
     MessageWritingError,
     ModelWriter,
+    PuffleAiWriter,
     TemplateWriter,
+    ai_step_settings,
     clean_text,
     enforce_sequence,
     fit_connection_note,
@@ -18,7 +21,7 @@ from agent.messages import (
     rendered_length,
 )
 from agent.plans import LaunchCampaignPlan
-from agent.schemas import SequenceNodeInput
+from agent.schemas import Channel, SequenceNodeInput
 from prompts import load_prompt
 from tests.test_model_endpoint import FakeModelEndpoint, ScriptedAnswer, tool_answer
 from tests.test_planners import DEMO_CONTEXT
@@ -249,6 +252,83 @@ def test_enforce_sequence_keeps_one_opening_connection_request() -> None:
     ]
 
 
+def test_enforce_sequence_keeps_one_ai_step_only_when_asked() -> None:
+    """An AI step is paid per lead: kept once when allowed, dropped from any other sequence."""
+    nodes = [
+        Node(type="connection_request", include_message=True, body="Hi %first_name%"),
+        Node(type="ai"),
+        Node(type="delay", delay_days=2),
+        Node(type="ai"),
+    ]
+
+    assert enforce_sequence("linkedin", nodes, allow_ai=True) == [
+        Node(type="connection_request", include_message=True, body="Hi %first_name%"),
+        Node(type="ai"),
+        Node(type="end"),
+    ]
+    assert enforce_sequence("linkedin", nodes) == [
+        Node(type="connection_request", include_message=True, body="Hi %first_name%"),
+        Node(type="end"),
+    ]
+
+
+async def test_puffle_ai_linkedin_sequence_invites_then_leaves_the_message_to_puffle() -> None:
+    """LinkedIn: the template's connection note, two days, the AI step, end."""
+    plan = LaunchCampaignPlan(
+        channel="linkedin", list_name="Fintech CTOs", message_source="puffle_ai"
+    )
+
+    nodes = await PuffleAiWriter().write(plan, DEMO_CONTEXT, "Ana")
+
+    [note, *_] = await TemplateWriter().write(plan, DEMO_CONTEXT, "Ana")
+    assert nodes == [note, Node(type="delay", delay_days=2), Node(type="ai"), Node(type="end")]
+
+
+async def test_puffle_ai_email_sequence_is_the_ai_step_alone() -> None:
+    """Email: Puffle's AI writes the email itself, so the sequence is the AI step and end."""
+    plan = LaunchCampaignPlan(channel="email", list_name="Fintech CTOs", message_source="puffle_ai")
+
+    nodes = await PuffleAiWriter().write(plan, DEMO_CONTEXT, None)
+
+    assert nodes == [Node(type="ai"), Node(type="end")]
+
+
+@pytest.mark.parametrize(("channel", "output_type"), [("linkedin", None), ("email", "email")])
+def test_the_ai_brief_comes_from_the_goal_and_the_context(
+    channel: Channel, output_type: str | None
+) -> None:
+    """The purpose names the audience, product, problem, tone and sender; only email says so."""
+    plan = LaunchCampaignPlan(
+        channel=channel, list_name="Fintech CTOs", message_source="puffle_ai", tone="warm"
+    )
+
+    brief = ai_step_settings(plan, DEMO_CONTEXT, "Ana")
+
+    assert brief.output_type == output_type
+    for expected in (
+        "Fintech CTOs",
+        "a real-time reconciliation API",
+        "matching payments to ledger entries",
+        "Tone: warm.",
+        "Sign off as Ana.",
+    ):
+        assert expected in brief.purpose
+    assert "%" not in brief.purpose
+
+
+def test_a_long_audience_keeps_the_ai_brief_within_its_bound() -> None:
+    """A pasted essay of an audience is cut, so the brief stays a brief."""
+    plan = LaunchCampaignPlan(
+        channel="linkedin", search_query="fintech CTOs " * 80, message_source="puffle_ai"
+    )
+
+    brief = ai_step_settings(plan, DEMO_CONTEXT, None)
+
+    assert len(brief.purpose) <= AI_PURPOSE_LIMIT
+    assert "fintech CTOs fintech CTOs…" in brief.purpose
+    assert "Sign off" not in brief.purpose
+
+
 @pytest.mark.parametrize(
     ("plan", "with_model", "writer_name"),
     [
@@ -269,8 +349,8 @@ def test_enforce_sequence_keeps_one_opening_connection_request() -> None:
         ),
         pytest.param(
             LaunchCampaignPlan(channel="email", message_source="puffle_ai"),
-            True,
-            "template",
+            False,
+            "puffle_ai",
             id="puffle-ai",
         ),
         pytest.param(LaunchCampaignPlan(channel="email"), True, "template", id="template"),
