@@ -236,7 +236,7 @@ async def _run(goal: str, workspace: str, *, yes: bool, interactive: bool, as_js
     async with AgentRunner(settings, progress=_progress) as runner:
         report = await runner.start(goal, workspace)
         while report["status"] == "paused":
-            answer = _decide(report["pause"], yes=yes, interactive=interactive)
+            answer = _decide(report, yes=yes, interactive=interactive)
             if answer is None:
                 break
             report = await runner.resume(report["run_id"], answer)
@@ -383,14 +383,17 @@ def _show_record(record: RunRecord) -> None:
     if record.status == "paused" and record.pause is not None:
         _show_pause(record.pause)
         out.print(f"Answers: {', '.join(record.pause.get('answers', []))}")
+    _show_unfinished({"left_behind": record.left_behind, "not_done": record.not_done})
 
 
-def _decide(pause: dict[str, Any], *, yes: bool, interactive: bool) -> HumanAnswer | None:
+def _decide(report: dict[str, Any], *, yes: bool, interactive: bool) -> HumanAnswer | None:
+    pause: dict[str, Any] = report["pause"]
     if yes and pause["kind"] == "approval_required":
         return HumanAnswer(answer="approve")
     if not interactive:
         return None
     _show_pause(pause)
+    _show_unfinished(report)
     while True:
         line = _read_line(f"answer ({'/'.join(pause['answers'])})> ")
         if not line:
@@ -449,6 +452,21 @@ def _show_pause(pause: dict[str, Any]) -> None:
                 out.print(f"  [{node['type']}] {node['body']}")
 
 
+def _show_unfinished(report: dict[str, Any]) -> None:
+    """What a run that did not complete leaves in Puffle, and the approved steps it never ran."""
+    left: list[dict[str, Any]] = report.get("left_behind") or []
+    if left:
+        out.print("Left in Puffle:")
+        for item in left:
+            # Never wrapped by Rich: an id split across lines cannot be copied or grepped.
+            out.print(f"  {item['message']}", soft_wrap=True)
+    not_done: list[str] = report.get("not_done") or []
+    if not_done:
+        out.print("Not done (approved, never ran):")
+        for step in not_done:
+            out.print(f"  {step}")
+
+
 def _show(report: dict[str, Any], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, indent=2, default=str))
@@ -460,6 +478,8 @@ def _show(report: dict[str, Any], *, as_json: bool) -> None:
         out.print(Text.assemble((report["status"], f"bold {colour}"), f" {report['summary']}"))
     if report["status"] == "paused":
         _show_pause(report["pause"])
+    _show_unfinished(report)
+    if report["status"] == "paused":
         out.print(f"Run id: {report['run_id']}")
     for note in report.get("notes", []):
         out.print(f"note: {note}", style="dim")

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal
 
 import httpx
@@ -21,7 +22,7 @@ import structlog
 from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from langgraph.types import Command
+from langgraph.types import Command, StateSnapshot
 from pydantic import SecretStr
 
 from agent.client import PuffleClient
@@ -34,6 +35,8 @@ from agent.planners import make_planner
 from agent.ratelimit import RateLimiter
 from agent.settings import Settings
 from graphs import RunContext, build_agent_graph, build_report
+from graphs.left_behind import JourneyTrail, ledger_keys
+from graphs.state import new_goal_state
 from sandbox import ALL_SEEDS, Sandbox
 
 log = structlog.get_logger("puffle_agent.run")
@@ -172,20 +175,7 @@ class AgentRunner:
         thread_id = thread_id or uuid.uuid4().hex
         existing = await self._graph.aget_state(self._config(thread_id))
         calls_start = len(existing.values.get("calls", [])) if existing.values else 0
-        run_input = {
-            "goal": goal.strip(),
-            "workspace": workspace,
-            "calls_start": calls_start,
-            "plan": None,
-            "pause": None,
-            "outcome": None,
-            "result": {},
-            "error": None,
-            "notes": [],
-            "pauses_answered": [],
-            "credits_spent": 0,
-            "credits_quoted": 0,
-        }
+        run_input = new_goal_state(goal.strip(), workspace, calls_start)
         return await self._advance(run_input, workspace, thread_id)
 
     async def resume(self, thread_id: str, answer: HumanAnswer) -> dict[str, Any]:
@@ -244,9 +234,14 @@ class AgentRunner:
         return await self.report(thread_id)
 
     async def report(self, thread_id: str) -> dict[str, Any]:
-        state = await self._graph.aget_state(self._config(thread_id), subgraphs=True)
+        config = self._config(thread_id)
+        state = await self._graph.aget_state(config, subgraphs=True)
         values = _merged_values(state)
-        report = build_report(values, pause=_pending_pause(state))  # type: ignore[arg-type]
+        pause = _pending_pause(state)
+        # A completed run left nothing unfinished, so its journey's checkpoints are not read.
+        completed = pause is None and values.get("outcome") == "completed"
+        trail = None if completed else await self._journey_trail(config, state, values)
+        report = build_report(values, pause=pause, trail=trail)  # type: ignore[arg-type]
         report["run_id"] = thread_id
         if report["planner"] == "rules":
             report["notes"] = [
@@ -260,6 +255,54 @@ class AgentRunner:
             calls=len(report["calls"]),
         )
         return report
+
+    async def _journey_trail(
+        self, config: dict[str, Any], state: StateSnapshot, values: dict[str, Any]
+    ) -> JourneyTrail | None:
+        """The current goal's journey state (only the keys its ledger lists) and its approval.
+
+        A journey's own keys never reach the parent's state, so they are read from the journey's
+        checkpoints: the live ones of a journey that is paused or was interrupted, else the last
+        ones it wrote before it ended.
+        """
+        journey = ((values.get("plan") or {}).get("plan") or {}).get("journey")
+        if not isinstance(journey, str):
+            return None
+        journey_state = _journey_task_state(state, journey) or await self._ended_journey_state(
+            config, journey
+        )
+        if journey_state is None:
+            return None
+
+        newest_first = [
+            snapshot
+            async for snapshot in self._graph.aget_state_history(
+                _whole_history(journey_state.config)
+            )
+        ]
+
+        chain, calls_before = _accepted_approval(newest_first[::-1])
+        kept = {key: journey_state.values.get(key) for key in ledger_keys(journey)}
+        return JourneyTrail(
+            journey=journey,
+            values={key: value for key, value in kept.items() if value is not None},
+            approved_chain=chain,
+            calls_before_approval=calls_before,
+        )
+
+    async def _ended_journey_state(
+        self, config: dict[str, Any], journey: str
+    ) -> StateSnapshot | None:
+        """The journey's final state, through the parent checkpoint that ran it."""
+        async for snapshot in self._graph.aget_state_history(config):
+            if journey in snapshot.next:
+                ran = await self._graph.aget_state(snapshot.config, subgraphs=True)
+                return _journey_task_state(ran, journey)
+            if (snapshot.metadata or {}).get("source") == "input":
+                # The current goal began here (a chat thread holds earlier goals) without
+                # reaching its journey.
+                return None
+        return None
 
     def _client(self, workspace: str) -> PuffleClient | None:
         key = key_for_workspace(self.target, workspace)
@@ -304,6 +347,36 @@ def _innermost_pause(state: Any) -> dict[str, Any] | None:
         for pending in task.interrupts:
             return dict(pending.value)
     return None
+
+
+def _journey_task_state(state: StateSnapshot, journey: str) -> StateSnapshot | None:
+    for task in state.tasks:
+        if task.name == journey and isinstance(task.state, StateSnapshot):
+            return task.state
+    return None
+
+
+def _whole_history(config: Any) -> dict[str, Any]:
+    """`config` without its checkpoint id: a history listing reads every checkpoint of its graph."""
+    configurable = {k: v for k, v in config["configurable"].items() if k != "checkpoint_id"}
+    return {"configurable": configurable}
+
+
+def _accepted_approval(chronological: list[StateSnapshot]) -> tuple[list[str], frozenset[str]]:
+    """The chain of the last approval the human accepted, and the ids of the calls before it.
+
+    An approval pause sits in the checkpoint just before `ask_human` runs; the answer lands in the
+    checkpoint after it.
+    """
+    chain: list[str] = []
+    calls_before: frozenset[str] = frozenset()
+    for asked, answered in pairwise(chronological):
+        pause = asked.values.get("pause") or {}
+        answer = (answered.values.get("answer") or {}).get("answer")
+        if pause.get("kind") == "approval_required" and answer == "approve":
+            chain = [str(step) for step in pause.get("details", {}).get("chain", [])]
+            calls_before = frozenset(call["id"] for call in asked.values.get("calls", []))
+    return chain, calls_before
 
 
 def _merged_values(state: Any) -> dict[str, Any]:

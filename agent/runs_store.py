@@ -39,6 +39,9 @@ CREATE TABLE IF NOT EXISTS puffle_runs (
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS puffle_runs_by_status ON puffle_runs (status, created_at);
+-- Added after the first release; a database made before then gains them here.
+ALTER TABLE puffle_runs ADD COLUMN IF NOT EXISTS left_behind jsonb NOT NULL DEFAULT '[]'::jsonb;
+ALTER TABLE puffle_runs ADD COLUMN IF NOT EXISTS not_done jsonb NOT NULL DEFAULT '[]'::jsonb;
 """
 
 
@@ -57,6 +60,9 @@ class RunRecord:
     error: str | None
     created_at: datetime
     updated_at: datetime
+    # What an unfinished run left in Puffle, and the approved steps it never ran (see the report).
+    left_behind: list[dict[str, Any]]
+    not_done: list[str]
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -71,6 +77,8 @@ class RunRecord:
             "calls": self.calls,
             "credits": self.credits,
             "error": self.error,
+            "left_behind": self.left_behind,
+            "not_done": self.not_done,
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -91,6 +99,8 @@ def _record(row: dict[str, Any]) -> RunRecord:
         error=row["error"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        left_behind=row["left_behind"],
+        not_done=row["not_done"],
     )
 
 
@@ -134,14 +144,15 @@ class RunsStore:
         await self._set(run_id, "status = 'running'", {})
 
     async def save_report(self, run_id: str, report: dict[str, Any], pauses_answered: int) -> None:
-        """Store what a job left the run as: its status, pause, calls and credits."""
+        """Store what a job left the run as: status, pause, calls, credits and leftovers."""
         keep = ("operation", "method", "path", "status", "correlation_id")
         calls = [{key: call.get(key) for key in keep} for call in report.get("calls", [])]
         await self._set(
             run_id,
             "status = %(status)s, journey = %(journey)s, summary = %(summary)s, "
             "pause = %(pause)s, pauses_answered = %(answered)s, calls = %(calls)s, "
-            "credits = %(credits)s, error = NULL",
+            "credits = %(credits)s, left_behind = %(left_behind)s, not_done = %(not_done)s, "
+            "error = NULL",
             {
                 "status": report["status"],
                 "journey": report.get("journey"),
@@ -150,6 +161,8 @@ class RunsStore:
                 "answered": pauses_answered,
                 "calls": Jsonb(calls),
                 "credits": int((report.get("credits") or {}).get("spent") or 0),
+                "left_behind": Jsonb(report.get("left_behind") or []),
+                "not_done": Jsonb(report.get("not_done") or []),
             },
         )
 

@@ -462,10 +462,14 @@ async def wait_for_search(state: LaunchState, runtime: Runtime[RunContext]) -> C
             correlation_id=search.get("correlation_id"),
             update={"polls": polls, "search": None},
         )
+    # Puffle bills a search for the records it saved, when it completes; counting the credits
+    # here keeps the report right even if saving the results to a list then fails.
+    spent = _unit_cost(state, "FIND_PERSON") * found.result_count
     return Command(
         update={
             "polls": polls,
             "search": {**search, "status": "completed", "result_count": found.result_count},
+            "credits_spent": state.get("credits_spent", 0) + spent,
         },
         goto="save_search_results",
     )
@@ -484,15 +488,13 @@ async def save_search_results(state: LaunchState, runtime: Runtime[RunContext]) 
         body=AddSearchToListRequest(name=_campaign_name(state, plan)),
     )
 
-    unit = _unit_cost(state, "FIND_PERSON")
     return Command(
         update={
             "audience_list": {
                 "id": saved.data.list.id,
                 "name": saved.data.list.name,
                 "rows": saved.data.insertedCount,
-            },
-            "credits_spent": state.get("credits_spent", 0) + unit * search["result_count"],
+            }
         },
         goto="create_campaign",
     )

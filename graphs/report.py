@@ -3,18 +3,25 @@
 `status` is `completed`, `paused` (a human must answer), `stopped` (the human declined) or
 `failed`; `calls` is this goal's call log; `credits` what was quoted and spent; `result` what
 the journey produced. Paused runs are reported from their checkpointed state by the caller.
+
+A run that did not complete also says what it leaves in Puffle (`left_behind`) and which steps
+of the chain the human approved never ran (`not_done`), from the journey's trail (see
+`graphs.left_behind`); both are empty for a completed run.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
+from graphs.left_behind import JourneyTrail, left_behind, not_done
 from graphs.state import RunState
 
 ReportStatus = Literal["completed", "paused", "stopped", "failed"]
 
 
-def build_report(state: RunState, pause: dict[str, Any] | None) -> dict[str, Any]:
+def build_report(
+    state: RunState, pause: dict[str, Any] | None, trail: JourneyTrail | None = None
+) -> dict[str, Any]:
     calls = state.get("calls", [])[state.get("calls_start", 0) :]
     status: ReportStatus = "paused" if pause else (state.get("outcome") or "failed")
     plan = (state.get("plan") or {}).get("plan") or {}
@@ -42,7 +49,12 @@ def build_report(state: RunState, pause: dict[str, Any] | None) -> dict[str, Any
         "result": state.get("result", {}),
         "error": state.get("error"),
         "notes": state.get("notes", []),
+        "left_behind": [],
+        "not_done": [],
     }
+    if trail is not None and status != "completed":
+        report["left_behind"] = left_behind(trail, status, calls)
+        report["not_done"] = not_done(trail, calls)
     report["summary"] = summarise(report)
     return report
 

@@ -46,3 +46,35 @@ class RunState(TypedDict, total=False):
     result: dict[str, Any]
     error: dict[str, Any] | None
     notes: list[str]
+
+
+# Kept from one goal to the next in a chat thread: the call log (each goal reads its own part
+# from `calls_start`) and what boot and the planner set up again before anything reads them.
+THREAD_KEYS = frozenset({"calls", "company_name", "context", "planner"})
+
+
+def new_goal_state(goal: str, workspace: str, calls_start: int) -> dict[str, Any]:
+    """The state a goal starts from: every key of `RunState` outside `THREAD_KEYS` reset.
+
+    A chat thread runs many goals on one checkpoint, so anything a goal sets (a plan, a pause's
+    answer, a smaller batch, credits) must not leak into the next goal.
+    """
+    return {
+        "goal": goal,
+        "workspace": workspace,
+        "calls_start": calls_start,
+        "plan": None,
+        "icp_verdict": "unknown",
+        "icp_reason": "",
+        "pause": None,
+        "routes": {},
+        "answer": None,
+        "batch_size": None,
+        "pauses_answered": [],
+        "credits_spent": 0,
+        "credits_quoted": 0,
+        "outcome": None,
+        "result": {},
+        "error": None,
+        "notes": [],
+    }

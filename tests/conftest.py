@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from agent.clock import FakeClock
 from agent.logging import configure_logging
+from agent.runner import AgentRunner, embedded_target
+from agent.settings import Settings
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +29,11 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     monkeypatch.chdir(tmp_path)
     # Quiet by default; tests that read the logs configure their own stream and level.
     configure_logging("WARNING")
+
+
+@pytest.fixture
+async def runner() -> AsyncIterator[AgentRunner]:
+    """An agent on the embedded sandbox with a fake clock; modules needing more define their own."""
+    settings = Settings()
+    async with AgentRunner(settings, target=embedded_target(settings, clock=FakeClock())) as agent:
+        yield agent

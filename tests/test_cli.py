@@ -107,6 +107,37 @@ def test_against_a_served_sandbox_failures_show_the_correlation_id(tmp_path: Pat
     assert "Correlation id: corr_" in result.stdout
 
 
+def test_a_paused_run_prints_and_carries_what_it_left_in_puffle(tmp_path: Path) -> None:
+    """Under the pause: the draft it left and the steps not done; `--json` carries the same."""
+    fault = "POST /api/campaigns/{campaign_id}/launch#1x4=500"
+    with served_sandbox("--fault", fault) as sandbox:
+        env = {"PUFFLE_BASE_URL": sandbox.base_url, "PUFFLE_API_KEY": sandbox.keys["demo"]}
+        human = _cli("run", MAIN_GOAL, "--yes", env=env)
+        # The second run picks up the first one's draft, and its launch fails the same way.
+        scripted = _cli("run", MAIN_GOAL, "--yes", "--json", env=env)
+
+    assert (human.returncode, scripted.returncode) == (3, 3)
+    [draft] = _report(scripted)["left_behind"]
+    assert (draft["kind"], draft["name"], draft["state"]) == (
+        "campaign",
+        "Fintech CTOs - LinkedIn",
+        "draft",
+    )
+    assert _report(scripted)["not_done"] == [
+        "POST /api/campaigns/{campaign_id}/launch",
+        "GET /api/campaigns/{campaign_id}",
+    ]
+    printed = human.stdout.splitlines()
+    shown = printed[printed.index("Left in Puffle:") :]
+    assert shown[:5] == [
+        "Left in Puffle:",
+        f"  {draft['message']}",
+        "Not done (approved, never ran):",
+        "  POST /api/campaigns/{campaign_id}/launch",
+        "  GET /api/campaigns/{campaign_id}",
+    ]
+
+
 def test_chat_resumes_its_thread_across_a_pause() -> None:
     """In chat, the answer to the approval pause resumes the same run to the launch."""
     result = _cli("chat", stdin=f"{MAIN_GOAL}\napprove\n\n")

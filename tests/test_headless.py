@@ -8,6 +8,7 @@ so the 100-requests-per-minute limit is really exercised without a test lasting 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import time
@@ -250,6 +251,40 @@ async def test_a_worker_killed_mid_launch_leaves_the_run_to_another(
     assert [(c["name"], c["status"]) for c in campaigns] == [("Wave 99", "active")]
     assert sandbox.keys["demo"].encode() not in dump
     assert not any(sandbox.keys["demo"] in log for log in logs)
+
+
+async def test_a_run_that_pauses_after_writing_records_what_it_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Launch keeps failing: the stored run and `show --json` name the draft and the steps left."""
+    failing_launch = "POST /api/campaigns/{campaign_id}/launch#1x2=500"
+    with (
+        scratch_database() as database,
+        served_sandbox("--fault", failing_launch, speed=SPEED) as sandbox,
+    ):
+        env = _worker_env(database.url, sandbox)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        settings = Settings()
+        store = RunsStore(database.url)
+        run_id = await enqueue_goal(settings, _goal(7), "demo")
+
+        with worker_processes(1, env, tmp_path) as workers:
+            await _wait_for_runs(store, [run_id], lambda run: run.status == "paused", 60, workers)
+            await answer_run(settings, run_id, HumanAnswer(answer="approve"))
+            escalated = await _wait_for_runs(
+                store, [run_id], lambda run: _pause_kind(run) == "server_error", 60, workers
+            )
+        shown = cli("show", run_id, "--json", env=env)
+        stdout, _ = shown.communicate(timeout=60)
+        [draft] = [c for c in _stats(sandbox)["demo"]["campaigns"] if c["name"] == "Wave 7"]
+
+    record = escalated[run_id]
+    assert [(item["kind"], item["id"], item["state"]) for item in record.left_behind] == [
+        ("campaign", draft["id"], "draft")
+    ]
+    assert record.not_done[0] == "POST /api/campaigns/{campaign_id}/launch"
+    assert json.loads(stdout)["left_behind"] == record.left_behind
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -13,6 +12,7 @@ from agent.clock import FakeClock
 from agent.pauses import HumanAnswer
 from agent.runner import AgentRunner, embedded_target
 from agent.settings import Settings
+from graphs.state import THREAD_KEYS, RunState, new_goal_state
 from sandbox import FaultRule, Sandbox, SandboxTimings
 
 MAIN_GOAL = "Launch a LinkedIn campaign to the Fintech CTOs list"
@@ -25,13 +25,6 @@ GENERATE_PATH = "/api/campaigns/{campaign_id}/generate-messages"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Side-effect-free POSTs: the credit preview and the filter parser write nothing.
 READ_ONLY_POSTS = {"/api/credits/preview", "/api/leads/parse-filters"}
-
-
-@pytest.fixture
-async def runner() -> AsyncIterator[AgentRunner]:
-    settings = Settings()
-    async with AgentRunner(settings, target=embedded_target(settings, clock=FakeClock())) as agent:
-        yield agent
 
 
 def _sandbox(runner: AgentRunner) -> Sandbox:
@@ -138,6 +131,44 @@ async def test_the_smaller_batch_that_fits_runs_whole(runner: AgentRunner) -> No
     assert report["result"]["campaign"]["leads"] == 5
     assert report["credits"]["spent"] == 5
     assert _sandbox(runner).credits_balance("low_credits") == 0
+
+
+async def test_a_search_is_counted_as_spent_when_it_completes(runner: AgentRunner) -> None:
+    """Saving the results keeps failing after Puffle billed the search: the report says so."""
+    sandbox = _sandbox(runner)
+    route = "POST /api/leads/search/{search_id}/add-to-list"
+    sandbox.add_fault(FaultRule(route=route, status=500, times=2))
+
+    quoted = await runner.start("Find 40 fintech CTOs and launch a LinkedIn campaign", "demo")
+    report = await _approve(runner, quoted)
+
+    assert report["pause"]["kind"] == "server_error"
+    billed = sum(line["credits"] for line in sandbox.ledger("demo"))
+    assert billed == 40
+    assert report["credits"]["spent"] == billed
+
+
+async def test_a_smaller_batch_ends_with_its_goal_in_a_chat_thread(runner: AgentRunner) -> None:
+    """The next goal of the thread is priced for its whole audience, not the last answer's 5."""
+    goal = "Find 50 fintech CTOs and launch a LinkedIn campaign"
+    short = await runner.start(goal, "low_credits", thread_id="chat")
+    quoted = await runner.resume(short["run_id"], HumanAnswer(answer="smaller_batch", batch_size=5))
+    assert (await _approve(runner, quoted))["status"] == "completed"
+
+    second = await runner.start(
+        "Launch a LinkedIn campaign to the Fintech CTOs list", "low_credits", thread_id="chat"
+    )
+
+    assert second["pause"]["kind"] == "approval_required"
+    assert second["pause"]["details"]["leads"] == 25
+
+
+def test_a_new_goal_resets_every_key_but_the_thread_ones() -> None:
+    """A key added to `RunState` must be reset for each goal or kept on purpose, never forgotten."""
+    reset = set(new_goal_state("a goal", "demo", 0))
+
+    assert reset | THREAD_KEYS == set(RunState.__annotations__)
+    assert not reset & THREAD_KEYS
 
 
 async def test_an_unknown_list_names_the_lists_that_exist(runner: AgentRunner) -> None:

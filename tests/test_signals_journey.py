@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 
-from agent.clock import FakeClock
 from agent.pauses import HumanAnswer
-from agent.runner import AgentRunner, embedded_target
-from agent.settings import Settings
+from agent.runner import AgentRunner
 from sandbox import Sandbox
 
 WRITE_ROUTES = ("POST /api/v1/signals/types", "PATCH /api/v1/signals/types/{id}")
-
-
-@pytest.fixture
-async def runner() -> AsyncIterator[AgentRunner]:
-    settings = Settings()
-    async with AgentRunner(settings, target=embedded_target(settings, clock=FakeClock())) as agent:
-        yield agent
 
 
 def _sandbox(runner: AgentRunner) -> Sandbox:
