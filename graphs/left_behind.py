@@ -168,7 +168,8 @@ def _campaign(campaign: Mapping[str, Any], seen: Observed) -> LeftBehind:
             f"draft campaign '{name}' (id {campaign_id}) was created{with_leads} but not launched"
         )
         can_do = (
-            "resuming the run launches it; or deny, and delete it in Puffle"
+            "once the pause is answered the run goes on to launch it; or deny, and delete it "
+            "in Puffle"
             if seen.resumable
             else "running the same goal again picks this draft up and launches it, or delete "
             "it in Puffle"

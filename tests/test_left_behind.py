@@ -33,7 +33,9 @@ LAUNCH_CHAIN = [
     LAUNCH,
     "GET /api/campaigns/{campaign_id}",
 ]
-RESUME_ADVICE = "resuming the run launches it; or deny, and delete it in Puffle"
+RESUME_ADVICE = (
+    "once the pause is answered the run goes on to launch it; or deny, and delete it in Puffle"
+)
 RERUN_ADVICE = (
     "running the same goal again picks this draft up and launches it, or delete it in Puffle"
 )
