@@ -20,7 +20,6 @@ from typing import Any, Literal
 import httpx
 import structlog
 from langchain_core.language_models import BaseChatModel
-from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command, StateSnapshot
 from pydantic import SecretStr
@@ -148,6 +147,10 @@ class AgentRunner:
     async def __aenter__(self) -> AgentRunner:
         saver: Any
         if self.database_url is not None:
+            # Imported here: only headless workers keep checkpoints in PostgreSQL, and the import
+            # costs every other command most of a second.
+            from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+
             saver = await self._stack.enter_async_context(
                 AsyncPostgresSaver.from_conn_string(self.database_url)
             )
