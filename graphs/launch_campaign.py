@@ -579,7 +579,8 @@ async def fill_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Com
         ),
     )
 
-    return Command(goto="configure_ai_step")
+    # Without an AI step there is nothing to configure: one graph step (and checkpoint) fewer.
+    return Command(goto="configure_ai_step" if state.get("ai_step") else "add_leads")
 
 
 @step("configure_ai_step")
