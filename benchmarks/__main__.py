@@ -15,8 +15,11 @@ import asyncio
 import json
 import os
 import platform
+import signal
+import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +57,16 @@ def _fmt(spread: dict[str, Any], digits: int = 0) -> str:
     return f"{middle} ({spread['min']:.{digits}f}-{spread['max']:.{digits}f})"
 
 
+def _measured(results: dict[str, Any], suite: str) -> str:
+    """When and how the suite was measured; partial runs keep older suites' figures."""
+    meta = (results.get("measured") or {}).get(suite)
+    if not meta:
+        return ""
+    runs = f"{meta['repeats']} run{'s' if meta['repeats'] != 1 else ''}"
+    speed = f" at {meta['speed']:g}x" if suite in {"budget", "scale"} else ""
+    return f" [{runs}{speed}, {meta['date']}]"
+
+
 def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
     lines = [f"\n{title}", "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
@@ -64,13 +77,14 @@ def _table(title: str, header: list[str], rows: list[list[str]]) -> str:
 
 def render(results: dict[str, Any]) -> str:
     out: list[str] = [
-        f"puffle-agent benchmarks: {results['repeats']} runs each, median (min-max); "
+        f"puffle-agent benchmarks: median (min-max) of the runs each table names; "
         f"{results['machine']['cpus']} CPUs, Python {results['machine']['python']}"
     ]
     if calls := results.get("calls"):
         out.append(
             _table(
-                "1. Non-poll API calls per journey vs the documented chain",
+                "1. Non-poll API calls per journey vs the documented chain"
+                + _measured(results, "calls"),
                 ["journey", "status", "calls", "documented", "ratio", "polls", "extra calls"],
                 [
                     [
@@ -89,7 +103,8 @@ def render(results: dict[str, Any]) -> str:
     if polling := results.get("polling"):
         out.append(
             _table(
-                "2. Status polls vs the ideal 2 s → 30 s backoff (sandbox time)",
+                "2. Status polls vs the ideal 2 s → 30 s backoff (sandbox time)"
+                + _measured(results, "polling"),
                 ["job", "length", "status", "polls", "ideal", "ratio", "min gap s", "seen late s"],
                 [
                     [
@@ -109,7 +124,8 @@ def render(results: dict[str, Any]) -> str:
     if model := results.get("model"):
         out.append(
             _table(
-                "3. Model calls and tokens per goal (scripted model) vs a ReAct agent's floor",
+                "3. Model calls and tokens per goal (scripted model) vs a ReAct agent's floor"
+                + _measured(results, "model"),
                 [
                     "journey",
                     "case",
@@ -138,7 +154,8 @@ def render(results: dict[str, Any]) -> str:
     if overhead := results.get("overhead"):
         out.append(
             _table(
-                "4. CPU per goal (agent + in-process sandbox), no latency",
+                "4. CPU per goal (agent + in-process sandbox), no latency"
+                + _measured(results, "overhead"),
                 ["journey", "CPU ms / goal", "CPU ms / API call", "agent-only ms / call"],
                 [
                     [
@@ -163,7 +180,7 @@ def render(results: dict[str, Any]) -> str:
             _table(
                 f"5. Key budget, one workspace, {BUDGET_GOALS_PER_WORKER} goals per worker, "
                 "workers at concurrency 1 "
-                f"(sandbox minutes at {results['speed']:g}x, 50-200 ms per request)",
+                "(sandbox minutes, 50-200 ms per request)" + _measured(results, "budget"),
                 _LOAD_HEADER,
                 [[str(r["workers"]), *_load_cells(r)] for r in budget],
             )
@@ -172,7 +189,7 @@ def render(results: dict[str, Any]) -> str:
         out.append(
             _table(
                 f"6. Workspaces, {SCALE_GOALS_PER_WORKSPACE} goals each, 4 workers at "
-                "concurrency 10",
+                "concurrency 10" + _measured(results, "scale"),
                 ["workspaces", *_LOAD_HEADER[1:]],
                 [[str(r["workspaces"]), *_load_cells(r)] for r in scale],
             )
@@ -215,48 +232,77 @@ def _load_cells(row: dict[str, Any]) -> list[str]:
     ]
 
 
-async def run(repeats: int, only: set[str], speed: float) -> dict[str, Any]:
-    results: dict[str, Any] = {
-        "repeats": repeats,
-        "speed": speed,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-    }
-    began = time.perf_counter()
+async def run(repeats: int, only: set[str], speed: float, results: dict[str, Any]) -> None:
+    """Run the chosen suites, storing each one in `results` as soon as it is done.
+
+    Filling the caller's dict keeps whatever finished when the run is interrupted; SIGTERM is
+    turned into a cancellation so workers, the served sandbox and the database are cleaned up
+    just as they are after Ctrl-C.
+    """
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+
     if only & {"budget", "scale"}:
         # Fail now, not after the in-process benchmarks have spent a minute.
         with fresh_database(database_url_from_env()):
             pass
+
+    def store(suite: str, figures: Any) -> None:
+        results[suite] = figures
+        results["measured"][suite] = {
+            "repeats": repeats,
+            "speed": speed,
+            "date": datetime.now(UTC).date().isoformat(),
+        }
+
     with tempfile.TemporaryDirectory(prefix="puffle-bench-csv-") as folder:
         csv_path = Path(folder) / "leads.csv"
         csv_path.write_text(LEADS_CSV, encoding="utf-8")
         cases = journey_cases(str(csv_path))
         if "calls" in only:
-            results["calls"] = await call_efficiency(cases, repeats)
+            store("calls", await call_efficiency(cases, repeats))
         if "polling" in only:
-            results["polling"] = await polling_efficiency([30.0, 300.0, 1200.0], repeats)
+            store("polling", await polling_efficiency([30.0, 300.0, 1200.0], repeats))
         if "model" in only:
-            results["model"] = await model_use(model_cases(str(csv_path)), repeats)
+            store("model", await model_use(model_cases(str(csv_path)), repeats))
         if "overhead" in only:
             overhead = await agent_overhead(cases, repeats)
             # The sandbox runs in this process; its share of the profile is not the agent's.
             sandbox_share = overhead["profile_groups"].get("sandbox", 0.0) / 100
             for row in overhead["journeys"]:
                 row["agent_ms_per_call"] = row["cpu_ms_per_call"]["median"] * (1 - sandbox_share)
-            results["overhead"] = overhead
+            store("overhead", overhead)
+    database_url = database_url_from_env()
     if "budget" in only:
-        results["budget"] = await key_budget(
-            BUDGET_WORKERS, BUDGET_GOALS_PER_WORKER, speed, repeats, database_url_from_env()
+        store(
+            "budget",
+            await key_budget(BUDGET_WORKERS, BUDGET_GOALS_PER_WORKER, speed, repeats, database_url),
         )
     if "scale" in only:
-        results["scale"] = await workspace_scale(
-            SCALE_WORKSPACES, SCALE_GOALS_PER_WORKSPACE, speed, repeats, database_url_from_env()
+        store(
+            "scale",
+            await workspace_scale(
+                SCALE_WORKSPACES, SCALE_GOALS_PER_WORKSPACE, speed, repeats, database_url
+            ),
         )
-    results["wall_seconds"] = round(time.perf_counter() - began, 1)
-    return results
+
+
+def _saved_results() -> dict[str, Any]:
+    """The figures saved by earlier runs; a suite's are replaced only once it is measured again.
+
+    So a partial or interrupted run never loses what it did not measure, and each table says
+    when and how it was measured.
+    """
+    try:
+        saved = json.loads(RESULTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(saved, dict):
+        return {}
+    kept: dict[str, Any] = {s: saved[s] for s in SUITES if s in saved}
+    kept["measured"] = {s: meta for s, meta in (saved.get("measured") or {}).items() if s in kept}
+    return kept
 
 
 def main() -> None:
@@ -267,7 +313,7 @@ def main() -> None:
         nargs="+",
         choices=SUITES,
         default=SUITES,
-        help="run only these benchmarks",
+        help="run only these benchmarks; the saved figures of the others are kept",
     )
     parser.add_argument(
         "--speed",
@@ -283,7 +329,21 @@ def main() -> None:
         parser.error("--speed must be between 0.1 and 60")
     # The CLI's default level: the per-request info lines would swamp the table.
     configure_logging("WARNING")
-    results = asyncio.run(run(args.repeats, set(args.only), args.speed))
+
+    only = set(args.only)
+    results: dict[str, Any] = {"measured": {}, **_saved_results()}
+    results["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    began = time.perf_counter()
+    try:
+        asyncio.run(run(args.repeats, only, args.speed, results))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted: the benchmarks that finished are printed and saved", file=sys.stderr)
+    results["last_run_wall_seconds"] = round(time.perf_counter() - began, 1)
+
     print(render(results))
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {RESULTS}")
