@@ -192,9 +192,11 @@ def sandbox_serve(
 ) -> None:
     """Serve the Puffle sandbox over HTTP and print each workspace's key."""
     from sandbox import FaultRule, serve
-    from sandbox.server import parse_latency
+    from sandbox.server import check_port, check_speed, parse_latency
 
     try:
+        check_port(port)
+        check_speed(speed)
         rules = [FaultRule.parse(text) for text in fault or []]
         latency_range = parse_latency(latency) if latency is not None else None
     except ValueError as exc:
@@ -242,9 +244,16 @@ async def _run(goal: str, workspace: str, *, yes: bool, interactive: bool, as_js
     _show(report, as_json=as_json)
     if report["status"] == "paused" and not interactive and not as_json:
         # Piped answers are not read: a run that asks questions needs a terminal or a chat.
+        kind = report["pause"]["kind"]
+        if kind == "approval_required":
+            advice = "pass --yes to approve it, or run in a terminal to answer it"
+        elif yes:
+            advice = f"--yes answers approvals only, not {kind}; run in a terminal to answer it"
+        else:
+            advice = "run in a terminal to answer it"
         err.print(
-            "No terminal to ask on: pass --yes to approve approval pauses, or use "
-            "`puffle-agent chat` to answer pauses."
+            f"No terminal to ask on: {advice}, or use `puffle-agent chat` (or headless mode, "
+            "`puffle-agent enqueue`) to answer pauses later."
         )
     return EXIT_CODES[report["status"]]
 
@@ -367,7 +376,7 @@ async def _answer(run_id: str, text: str, *, as_json: bool) -> int:
     answer = _parse_answer(text, record.pause)
     if answer is None:
         raise UsageError(
-            f"'{text}' does not answer a {record.pause.get('kind')} pause; it accepts "
+            f"'{text}' does not answer the {record.pause.get('kind')} pause; it accepts "
             f"{', '.join(record.pause.get('answers', []))} (smaller_batch takes a number, "
             "edit takes key=value pairs)"
         )
@@ -375,7 +384,7 @@ async def _answer(run_id: str, text: str, *, as_json: bool) -> int:
     if as_json:
         print(json.dumps({"run_id": run_id, "answer": answer.model_dump(), "status": "queued"}))
     else:
-        out.print(f"answered run {run_id} with {answer.answer}; its resume is queued")
+        out.print(f"answered run {run_id} with {answer.spelled()}; its resume is queued")
     return EXIT_DONE
 
 
@@ -384,7 +393,8 @@ def _show_record(record: RunRecord) -> None:
     out.print(Text.assemble((record.status, f"bold {colour}"), f" run {record.id}"))
     out.print(f"Workspace: {record.workspace}   Journey: {record.journey or '-'}")
     out.print(f"Goal: {record.goal}")
-    if record.summary:
+    # A paused run's summary only restates its pause, shown in full below.
+    if record.summary and record.status != "paused":
         out.print(record.summary)
     if record.error:
         out.print(f"Error: {record.error}")
@@ -395,7 +405,6 @@ def _show_record(record: RunRecord) -> None:
         out.print(f"  {call['status']} {call['method']} {call['path']}{correlation}")
     if record.status == "paused" and record.pause is not None:
         _show_pause(record.pause)
-        out.print(f"Answers: {', '.join(record.pause.get('answers', []))}")
     _show_unfinished({"left_behind": record.left_behind, "not_done": record.not_done})
 
 

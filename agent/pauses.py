@@ -62,3 +62,12 @@ class HumanAnswer(BaseModel):
         if self.answer == "smaller_batch" and self.batch_size is None:
             raise ValueError("a smaller_batch answer needs batch_size")
         return self
+
+    def spelled(self) -> str:
+        """The answer as a person types it: `approve`, `smaller_batch 5`, `edit list_name=Q1`."""
+        if self.answer == "smaller_batch":
+            return f"smaller_batch {self.batch_size}"
+        if self.answer == "edit" and self.parameters:
+            pairs = " ".join(f"{key}={value}" for key, value in self.parameters.items())
+            return f"edit {pairs}"
+        return self.answer

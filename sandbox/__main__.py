@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from sandbox.seeds import ALL_SEEDS, seed_of
-from sandbox.server import parse_latency, serve
+from sandbox.server import check_port, check_speed, parse_latency, serve
 
 
 def _workspace(name: str) -> str:
@@ -23,11 +23,25 @@ def _latency(text: str) -> tuple[float, float]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _speed(text: str) -> float:
+    try:
+        return check_speed(float(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _port(text: str) -> int:
+    try:
+        return check_port(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--speed", type=float, default=1.0, help="sandbox clock speed factor")
+    parser.add_argument("--port", type=_port, default=8765)
+    parser.add_argument("--speed", type=_speed, default=1.0, help="sandbox clock speed factor")
     parser.add_argument(
         "--fault",
         action="append",

@@ -16,6 +16,11 @@ from sandbox.seeds import ALL_SEEDS
 KEYS_PRINTED = "Serving until interrupted."
 
 
+# Beyond these a served sandbox only stalls its clients: a minute per request is no network.
+MAX_LATENCY_SECONDS = 60.0
+MAX_SPEED = 10_000.0
+
+
 def parse_latency(text: str) -> tuple[float, float]:
     """`"0.05-0.2"` (seconds) as `(0.05, 0.2)`; one number means a fixed latency."""
     low_text, _, high_text = text.partition("-")
@@ -24,9 +29,25 @@ def parse_latency(text: str) -> tuple[float, float]:
         high = float(high_text) if high_text else low
     except ValueError:
         raise ValueError(f"latency must be SECONDS or LOW-HIGH in seconds, got {text!r}") from None
-    if not 0 <= low <= high:
-        raise ValueError(f"latency must satisfy 0 <= LOW <= HIGH, got {text!r}")
+    # Written so that NaN fails too: every comparison with it is false.
+    if not 0 <= low <= high <= MAX_LATENCY_SECONDS:
+        raise ValueError(
+            f"latency must satisfy 0 <= LOW <= HIGH <= {MAX_LATENCY_SECONDS:g}, got {text!r}"
+        )
     return low, high
+
+
+def check_speed(speed: float) -> float:
+    """The clock speed if it is a usable factor; a `ValueError` naming the range otherwise."""
+    if not 0 < speed <= MAX_SPEED:
+        raise ValueError(f"speed must be above 0 and at most {MAX_SPEED:g}, got {speed}")
+    return speed
+
+
+def check_port(port: int) -> int:
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port must be between 1 and 65535, got {port}")
+    return port
 
 
 def serve(

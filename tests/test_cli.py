@@ -67,6 +67,15 @@ def test_a_workspace_that_is_not_onboarded_exits_3_without_writing() -> None:
     assert all(call["method"] == "GET" for call in report["calls"])
 
 
+def test_yes_on_a_pause_that_is_not_an_approval_says_why_it_did_not_answer() -> None:
+    """Without a terminal, `--yes` left an escalation open: the advice must not be "pass --yes"."""
+    result = _cli("run", MAIN_GOAL, "--workspace", "not_onboarded", "--yes")
+
+    assert result.returncode == 3
+    assert "--yes answers approvals only, not onboarding_incomplete" in result.stderr
+    assert "pass --yes" not in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -174,7 +174,7 @@ async def test_three_workers_drain_thirty_goals_within_the_rate_limit(
     assert codes == [0, 0], outputs
     assert f"answered run {demo_runs[0]} with approve" in outputs[0][0]
     assert wrong_answer.exit_code == 2
-    assert "does not answer a onboarding_incomplete pause" in wrong_answer.output
+    assert "does not answer the onboarding_incomplete pause" in wrong_answer.output
 
     assert finished[demo_runs[1]].status == "stopped"
     assert {finished[run].status for run in demo_runs if run != demo_runs[1]} == {"completed"}

@@ -11,7 +11,7 @@ import pytest
 from agent.clock import FakeClock
 from sandbox import FaultRule, Sandbox
 from sandbox.inspection import with_inspection
-from sandbox.server import parse_latency
+from sandbox.server import check_port, check_speed, parse_latency
 
 CORRELATION = re.compile(r"^corr_[0-9a-f]{16}$")
 
@@ -308,7 +308,7 @@ def test_latency_reads_from_its_command_line_spelling(
     assert parse_latency(text) == expected
 
 
-@pytest.mark.parametrize("text", ["fast", "0.2-0.05", "0.1-x", ""])
+@pytest.mark.parametrize("text", ["fast", "0.2-0.05", "0.1-x", "", "nan", "0-1e9", "0-inf"])
 def test_an_unreadable_latency_is_refused_with_its_text(text: str) -> None:
     with pytest.raises(ValueError, match="latency"):
         parse_latency(text)
@@ -361,3 +361,15 @@ async def test_the_inspection_log_lists_requests_oldest_first(
     assert (demo["first_request_at"], demo["last_request_at"]) == (log[0]["at"], log[1]["at"])
     assert stats["workspaces"]["low_credits"]["first_request_at"] is None
     assert stats["clock"] == clock.time()
+
+
+@pytest.mark.parametrize("speed", [0.0, -3.0, float("nan"), float("inf"), 10_001.0])
+def test_a_clock_speed_must_be_a_usable_factor(speed: float) -> None:
+    with pytest.raises(ValueError, match="speed must be above 0"):
+        check_speed(speed)
+
+
+@pytest.mark.parametrize("port", [0, -1, 65536, 99999])
+def test_a_port_must_exist(port: int) -> None:
+    with pytest.raises(ValueError, match="port must be between 1 and 65535"):
+        check_port(port)
