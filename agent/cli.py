@@ -25,7 +25,6 @@ from rich.text import Text
 from agent.errors import PuffleAgentError, UsageError
 from agent.logging import configure_logging, redact
 from agent.pauses import AnswerKind, HumanAnswer
-from agent.runner import AgentRunner, check_settings
 from agent.runs_store import RUN_STATUSES, RunRecord
 from agent.settings import Settings
 from evals.cli import eval_command
@@ -223,6 +222,10 @@ def _settings() -> Settings:
         first = exc.errors()[0]
         setting = ".".join(str(part) for part in first["loc"])
         raise UsageError(f"invalid setting {setting}: {first['msg']}") from None
+    # The runner pulls in LangGraph and the sandbox (seconds); `--help` and usage errors of
+    # commands that never run a goal should not wait for them.
+    from agent.runner import check_settings
+
     check_settings(settings)
     configure_logging(settings.log_level)
     return settings
@@ -234,6 +237,8 @@ def _progress(message: str) -> None:
 
 async def _run(goal: str, workspace: str, *, yes: bool, interactive: bool, as_json: bool) -> int:
     settings = _settings()
+    from agent.runner import AgentRunner
+
     async with AgentRunner(settings, progress=_progress) as runner:
         report = await runner.start(goal, workspace)
         while report["status"] == "paused":
@@ -260,6 +265,8 @@ async def _run(goal: str, workspace: str, *, yes: bool, interactive: bool, as_js
 
 async def _plan(goal: str, workspace: str, *, as_json: bool) -> int:
     settings = _settings()
+    from agent.runner import AgentRunner
+
     async with AgentRunner(settings, progress=_progress) as runner:
         report = await runner.start(goal, workspace)
 
@@ -295,6 +302,8 @@ async def _chat(workspace: str) -> int:
     settings = _settings()
     thread_id = uuid.uuid4().hex
     out.print("Tell me what to do in Puffle (empty line or Ctrl-D to leave).")
+    from agent.runner import AgentRunner
+
     async with AgentRunner(settings, progress=_progress) as runner:
         report: dict[str, Any] | None = None
         while True:

@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from agent.logging import configure_logging
 from agent.settings import Settings
-from evals.reports import print_suite, suite_json, write_junit
-from evals.runner import PlannerMode, RunMode, run_suite
+
+if TYPE_CHECKING:
+    from evals.runner import PlannerMode, RunMode
 
 DEFAULT_SCENARIOS = Path(__file__).parent / "scenarios"
 DEFAULT_CASSETTES = Path(__file__).parent / "cassettes"
@@ -54,6 +55,10 @@ def eval_command(
     """Run each scenario k times on a fresh sandbox and print pass^1 and pass^k."""
     if record and replay:
         raise typer.BadParameter("choose one of --record and --replay")
+    # Loaded here, not at import: `puffle-agent`'s other commands should not pay for the agent.
+    from evals.reports import print_suite, suite_json, write_junit
+    from evals.runner import run_suite
+
     mode: RunMode = "record" if record else "replay" if replay else "sandbox"
     planner: PlannerMode = "live" if live else "scenario"
     default = DEFAULT_CASSETTES if mode != "sandbox" else DEFAULT_SCENARIOS

@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 import graphs.escalation
 from agent.pauses import PauseKind
 from agent.settings import Settings
-from evals import load_scenario, run_scenario, run_suite
 from evals.cli import DEFAULT_CASSETTES, DEFAULT_SCENARIOS, eval_app
 from evals.reports import suite_json, write_junit
-from evals.scenario import Expectations, PlannerChoice, Scenario, find_scenarios
+from evals.runner import run_scenario, run_suite
+from evals.scenario import Expectations, PlannerChoice, Scenario, find_scenarios, load_scenario
 from evals.scoring import Call, Observation, score
 from sandbox import Sandbox
 
