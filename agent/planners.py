@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -148,6 +149,11 @@ def plan_by_rules(goal: str, context: WorkspaceContext | None) -> PlannerOutput:
     if refusal is not None:
         return _unsupported(refusal)
 
+    # Before the readers: English patterns half-matching a goal in another language would read a
+    # stray word as a journey (a French "e-mail à la liste X" as a paid search for "à la liste X").
+    if not _reads_as_english(reading.masked):
+        return _unsupported(_UNREADABLE)
+
     for read_journey in JOURNEY_READERS:
         if (output := read_journey(goal, reading.masked, context)) is not None:
             return output
@@ -175,8 +181,12 @@ def plan_by_rules(goal: str, context: WorkspaceContext | None) -> PlannerOutput:
 
 
 def _unsupported(reason: str) -> PlannerOutput:
+    # The reader's own limits are not the goal's: such a refusal must not call the goal impossible.
+    understood = reason not in {_UNREADABLE, _NO_JOURNEY_FOUND}
     return PlannerOutput(
-        plan=UnsupportedGoal(reason=reason), icp_verdict="unknown", icp_reason=_NOT_A_CAMPAIGN
+        plan=UnsupportedGoal(reason=reason, understood=understood),
+        icp_verdict="unknown",
+        icp_reason=_NOT_A_CAMPAIGN,
     )
 
 
@@ -258,8 +268,70 @@ def _unsupported_reason(masked_goal: str) -> str | None:
     if (reason := _refusal(masked_goal, _NOT_YET_REFUSALS)) is not None:
         return reason
     if not _CAMPAIGN_INTENT.search(masked_goal.lower()):
-        return "This agent build can only launch outreach campaigns, and the goal asks for none."
+        return _NO_JOURNEY_FOUND
     return None
+
+
+# The rule planner's own limits, said as such: it is the reader that failed, not the goal.
+_MODEL_READS_MORE = (
+    "a configured model (set PUFFLE_AGENT_MODEL) reads goals in other languages and wordings"
+)
+_UNREADABLE = (
+    "The rule-based planner could not read this goal; it understands goals written in English, "
+    f"and {_MODEL_READS_MORE}"
+)
+_NO_JOURNEY_FOUND = (
+    "The rule-based planner found none of the journeys below in this goal; it reads plain "
+    f"English requests, and {_MODEL_READS_MORE}"
+)
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Short words that mark a language. Names and loanwords (LinkedIn, CTOs, e-mail) say nothing, and
+# words English shares with another language ("a", "in", "per", "de", "la") are left out.
+_ENGLISH_WORDS = _word_set(
+    "the to my our and for with of from into list lists campaign campaigns launch start send email "
+    "emails message find search import upload research report schedule post summarise summarize "
+    "show read who what which is are me us please all every each day week new leads people about "
+    "replies replied signals enable create their this that these those then"
+)
+_FOREIGN_WORDS = _word_set(
+    # French
+    "une des les vers pour avec dans sur et aux liste campagne lancez lancer lance envoyez "
+    "envoyer envoie chaque jour mes nos notre votre qui au trouvez trouver "
+    # Spanish and Portuguese
+    "una los las para con lista campaña lanza lanzar envía enviar envia cada día mis nuestra "
+    "nuestro y el al hacia uma campanha com envie dia meus nossa os ao "
+    # German
+    "eine einen einem und mit für kampagne starte starten sende senden meine unsere pro tag "
+    "jeden bitte auf nach "
+    # Italian and Dutch
+    "un uno alla della lancia invia campagna ogni giorno nostra een naar voor lijst stuur mijn "
+    "onze elke dag het en"
+)
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Addresses, not language: URLs, emails, file paths and domains ("linkedin.com" holds "com").
+_ADDRESSES = re.compile(r"\S*[/@\\]\S*|\S+\.\S+")
+
+
+def _reads_as_english(masked_goal: str) -> bool:
+    """False for a goal in another language (by its function words, or a non-Latin script)."""
+    prose = _ADDRESSES.sub(" ", masked_goal)
+    words = [word.lower() for word in _LETTERS.findall(prose)]
+    english = sum(1 for word in words if word in _ENGLISH_WORDS)
+    foreign = sum(1 for word in words if word in _FOREIGN_WORDS)
+    if foreign >= 2 and foreign > english:
+        return False
+    other_script = sum(
+        1
+        for word in words
+        for letter in word
+        if not unicodedata.name(letter, "LATIN").startswith("LATIN")
+    )
+    return not (other_script >= 4 and english == 0)
 
 
 # Reading a campaign goal
@@ -293,7 +365,9 @@ _MESSAGE_GAP = re.compile(
     re.IGNORECASE,
 )
 
-_WORD = r"(?:(?!(?:the|my|our|to|on|from|in|and|with)\b)[\w&+'/.-]+)"
+# A word of a list name may carry emoji and symbols ("📈 Fintech CTOs 🚀"); punctuation that
+# ends a clause does not belong to it.
+_WORD = r"(?:(?!(?:the|my|our|to|on|from|in|and|with)\b)[^\s,;:!?\"()\[\]]+)"
 _WORDS = rf"{_WORD}(?:\s+{_WORD}){{0,5}}?"
 _STOP_WORDS = (
     r"and|then|with|using|via|through|saying|called|named|max(?:imum)?|at\s+most|up\s+to|"
@@ -377,6 +451,11 @@ _AUDIENCE_CUES = re.compile(
     r"(?:(?:leads?|people|prospects?|contacts?)(?:\s*:\s*|\s+(?:(?:who\s+are|that\s+are|like|"
     r"matching|among)\s+)?))?",
     re.IGNORECASE,
+)
+# Cues that ask for new people; the others address people the workspace may already have in a
+# list ("email the Fintech CTOs"), which the journey checks against the saved lists.
+_FIND_VERB = re.compile(
+    r"(?:find|search\s+for|look\s+for|source|get|pull|grab|prospect)\b", re.IGNORECASE
 )
 _AUDIENCE_REJECT = re.compile(
     r"^(?:campaigns?|outreach|sequences?|messages?|e-?mails?|it|them|me|us|my|our|this|that|"
@@ -514,11 +593,12 @@ def _launch_plan(reading: _GoalReading) -> LaunchCampaignPlan | str:
     if lead_count is not None and not 1 <= lead_count <= MAX_LEAD_COUNT:
         return f"A campaign can take between 1 and {MAX_LEAD_COUNT:,} leads from one search."
 
-    search_query = None if list_name is not None else _search_query(residual)
+    search_query, find_verb = (None, False) if list_name is not None else _search_query(residual)
     return LaunchCampaignPlan(
         channel=_channel(residual),
         list_name=list_name,
         search_query=search_query,
+        find_new_leads=find_verb,
         lead_count=lead_count,
         campaign_name=campaign_name,
         daily_limit=daily_limit,
@@ -554,7 +634,8 @@ def _clean_phrase(value: str) -> str:
     return re.sub(r"\s+", " ", value)
 
 
-def _search_query(residual: str) -> str | None:
+def _search_query(residual: str) -> tuple[str | None, bool]:
+    """Who the goal aims at, and whether it asks to find them (rather than to address them)."""
     for cue in _AUDIENCE_CUES.finditer(residual):
         stop = re.compile(rf"(?P<who>.+?){_STOP}", re.IGNORECASE)
         match = stop.match(residual, cue.end())
@@ -564,8 +645,8 @@ def _search_query(residual: str) -> str | None:
             r"^(?:the|some|all|any)\s+", "", _clean_phrase(match.group("who")), flags=re.IGNORECASE
         )
         if who and not _AUDIENCE_REJECT.match(who) and not who[0].isdigit():
-            return who
-    return None
+            return who, _FIND_VERB.match(cue.group(0)) is not None
+    return None, False
 
 
 def _described_audience(residual: str) -> str | None:
@@ -605,10 +686,6 @@ def _message_source(reading: _GoalReading, residual: str) -> MessageSource:
 
 
 # Judging an audience against the ICP
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
 
 
 _STOPWORDS = _word_set(

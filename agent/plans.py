@@ -34,6 +34,13 @@ class LaunchCampaignPlan(PlanModel):
         default=None,
         description="Who to find with a lead search when the goal names no list, in plain words",
     )
+    find_new_leads: bool = Field(
+        default=False,
+        description=(
+            "true when the goal asks to find new people (find, search for, source); false when "
+            "it addresses a group it already has, which may be a saved list named without 'list'"
+        ),
+    )
     lead_count: int | None = Field(
         default=None, ge=1, le=2500, description="How many leads to find or send to, if stated"
     )
@@ -157,6 +164,11 @@ class UnsupportedGoal(PlanModel):
 
     journey: Literal["unsupported"] = "unsupported"
     reason: str = Field(description="Why no documented operation fits the goal")
+    understood: bool = Field(
+        default=True,
+        description="False when the goal could not be read at all (so nothing is known to be "
+        "impossible); true when it was read and no documented operation fits it",
+    )
 
 
 SignalSourceName = Literal[

@@ -19,6 +19,8 @@ approval, and asked for at most once per run).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
@@ -28,7 +30,7 @@ from langgraph.types import Command
 
 from agent import operations as ops
 from agent.client import PuffleClient
-from agent.errors import BadRequestError, ConflictError, UnprocessableError
+from agent.errors import BadRequestError, ConflictError, NotFoundError, UnprocessableError
 from agent.messages import ai_step_settings, make_writer
 from agent.plans import LaunchCampaignPlan, PlannerOutput
 from agent.schemas import (
@@ -36,9 +38,11 @@ from agent.schemas import (
     AddSearchToListRequest,
     AiNodeSettings,
     Campaign,
+    CampaignDetail,
     CreateCampaignRequest,
     GenerateMessagesRequest,
     ImportFromListRequest,
+    LeadList,
     LeadSearchRequest,
     ListRow,
     ParseFiltersRequest,
@@ -60,9 +64,9 @@ READY_SENDER_STATUS = {"linkedin": "connected", "email": "active"}
 DEFAULT_SEARCH_SIZE = 25
 LIST_ROWS_PAGE = 500
 CHANNEL_TITLES = {"linkedin": "LinkedIn", "email": "Email"}
-# Typographic quotes and dashes people paste from documents, spelled out so they stay visible.
-_QUOTES = "'\"\u201c\u201d\u2018\u2019"
-_DASHES = ("\u2013", "\u2014")
+# List names compare by their letters and digits only: emoji, quotes, dashes and other
+# punctuation people paste or leave out do not make a different list.
+_NOT_A_WORD = re.compile(r"[\W_]+")
 
 
 class LaunchState(RunState, total=False):
@@ -77,6 +81,9 @@ class LaunchState(RunState, total=False):
     ai_node_id: str | None
     quote: dict[str, Any] | None
     search: dict[str, Any] | None
+    # A draft of the planned name and channel, seen in the campaign list before the approval
+    # (left by an earlier run of the goal, or started by a person): taken over, not created again.
+    draft_seen: dict[str, Any] | None
     campaign: dict[str, Any] | None
     leads_added: dict[str, Any] | None
     messages_done: bool
@@ -153,39 +160,39 @@ async def find_audience(state: LaunchState, runtime: Runtime[RunContext]) -> Com
     plan = _plan(state)
     client = _client(runtime)
 
-    if plan.list_name is None:
-        query = plan.search_query or ""
-        if not query:
-            return pause_command(
-                "not_found",
-                "The goal names neither a lead list nor an audience to search for. Edit it with "
-                "list_name or search_query.",
-                {"edit": "find_audience"},
-            )
-        parsed = await client.call(ops.PARSE_LEAD_FILTERS, body=ParseFiltersRequest(query=query))
-        return Command(
-            update={
-                "audience_list": None,
-                "search_filters": parsed.data.filters,
-                "search_unsupported": parsed.data.unsupported,
-                "leads_planned": plan.lead_count or DEFAULT_SEARCH_SIZE,
-            },
-            goto="write_sequence",
-        )
-
-    lists = await client.call(ops.LIST_LISTS)
-    wanted = _list_key(plan.list_name)
-    found = next((item for item in lists.data.lists if _list_key(item.name) == wanted), None)
-    if found is None:
-        names = [item.name for item in lists.data.lists]
+    if plan.list_name is None and not plan.search_query:
         return pause_command(
             "not_found",
-            f"There is no list named '{plan.list_name}'. Lists in this workspace: "
-            f"{', '.join(names) or 'none'}. Answer with the right list_name, or deny.",
+            "The goal names neither a lead list nor an audience to search for. Edit it with "
+            "list_name or search_query.",
+            {"edit": "find_audience"},
+        )
+    if plan.list_name is None and plan.find_new_leads:
+        # Asked to find new people: a saved list of the same name is not what was asked for.
+        return await _plan_search(client, plan)
+
+    # Any other audience may name a saved list ("email the Fintech CTOs"), whichever planner
+    # read the goal; a paid search runs only for an audience that names none.
+    lists = await client.call(ops.LIST_LISTS)
+    named = plan.list_name or plan.search_query or ""
+    matches = _lists_named(named, lists.data.lists)
+    names = [item.name for item in lists.data.lists]
+    if not matches and plan.list_name is None and not _says_list(named):
+        return await _plan_search(client, plan)
+    if len(matches) != 1:
+        problem = (
+            f"Several lists match '{named}'" if matches else f"There is no list named '{named}'"
+        )
+        return pause_command(
+            "not_found",
+            f"{problem}. Lists in this workspace: {', '.join(names) or 'none'}. Answer with the "
+            "right list_name, or deny.",
             {"edit": "find_audience"},
             correlation_id=lists.correlation_id,
-            details={"list_name": plan.list_name, "existing_lists": names},
+            details={"list_name": named, "existing_lists": names},
         )
+
+    [found] = matches
     if found.rowCount == 0:
         return pause_command(
             "launch_blocked",
@@ -199,18 +206,50 @@ async def find_audience(state: LaunchState, runtime: Runtime[RunContext]) -> Com
         update={
             "audience_list": {"id": found.id, "name": found.name, "rows": found.rowCount},
             "search_filters": None,
+            "search_unsupported": None,
             "leads_planned": planned,
         },
         goto="write_sequence",
     )
 
 
-def _list_key(name: str) -> str:
-    """Lists match by name regardless of case, spacing, quotes and dash style."""
-    cleaned = name.strip().strip(_QUOTES).lower()
-    for dash in _DASHES:
-        cleaned = cleaned.replace(dash, "-")
-    return " ".join(cleaned.split())
+async def _plan_search(client: PuffleClient, plan: LaunchCampaignPlan) -> Command[str]:
+    query = plan.search_query or ""
+    parsed = await client.call(ops.PARSE_LEAD_FILTERS, body=ParseFiltersRequest(query=query))
+    return Command(
+        update={
+            "audience_list": None,
+            "search_filters": parsed.data.filters,
+            "search_unsupported": parsed.data.unsupported,
+            "leads_planned": plan.lead_count or DEFAULT_SEARCH_SIZE,
+        },
+        goto="write_sequence",
+    )
+
+
+def _lists_named(named: str, lists: list[LeadList]) -> list[LeadList]:
+    """The lists `named` refers to: the one spelled exactly so, else every one that matches once
+    case, emoji, punctuation, spacing and a trailing "list" are set aside."""
+    exact = [item for item in lists if item.name.strip() == named.strip()]
+    if exact:
+        return exact[:1]
+    wanted = _list_keys(named)
+    return [item for item in lists if wanted & _list_keys(item.name)]
+
+
+def _list_keys(name: str) -> set[str]:
+    """A name's comparable forms: its words, and its words without a trailing "list"."""
+    words = _NOT_A_WORD.sub(" ", unicodedata.normalize("NFKC", name).casefold()).split()
+    keys = {" ".join(words)}
+    if len(words) > 1 and words[-1] in {"list", "lists"}:
+        keys.add(" ".join(words[:-1]))
+    return {key for key in keys if key}
+
+
+def _says_list(audience: str) -> bool:
+    """An audience that ends with "list" refers to a saved list, never to people to search for."""
+    words = _NOT_A_WORD.sub(" ", audience.casefold()).split()
+    return bool(words) and words[-1] in {"list", "lists"}
 
 
 @step("write_sequence")
@@ -231,11 +270,8 @@ async def write_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Co
     notes = list(state.get("notes", []))
     if plan.message_source == "model" and chat_model is None:
         notes.append("No model is configured, so the messages use the standard template.")
-    if plan.daily_limit is not None and plan.channel == "linkedin":
-        notes.append(
-            f"Puffle takes a daily limit for email campaigns only; the {plan.daily_limit}-a-day "
-            "limit is not applied, and LinkedIn sends follow the sender's weekly limits."
-        )
+    if (unapplied := _unapplied_daily_limit(plan)) is not None:
+        notes.append(unapplied)
     return Command(
         update={
             "sequence": [node.model_dump(exclude_none=True) for node in nodes],
@@ -268,7 +304,9 @@ async def price_and_approve(state: LaunchState, runtime: Runtime[RunContext]) ->
 
     existing = (await _client(runtime).call(ops.LIST_CAMPAIGNS)).data.campaigns
     name, overlapping = _planned_name(_campaign_name(state, plan), existing, plan)
-    state = {**state, "campaign_name": name}
+    draft = _reusable_draft(existing, name, plan)
+    draft_seen = {"id": draft.id, "name": draft.name} if draft else None
+    state = {**state, "campaign_name": name, "draft_seen": draft_seen}
 
     first_write = (
         "start_lead_search" if state.get("search_filters") is not None else "create_campaign"
@@ -287,8 +325,9 @@ async def price_and_approve(state: LaunchState, runtime: Runtime[RunContext]) ->
             "campaign_name": _campaign_name(state, plan),
             "channel": plan.channel,
             "sender": state.get("sender", {}).get("name"),
-            "audience": plan.audience,
+            "audience": (state.get("audience_list") or {}).get("name") or plan.audience,
             "leads": leads,
+            "daily_limit": _applied_daily_limit(plan),
             "sequence": state.get("sequence", []),
             "ai_step": state.get("ai_step"),
             "quote": dict(quote) if quote else None,
@@ -298,7 +337,22 @@ async def price_and_approve(state: LaunchState, runtime: Runtime[RunContext]) ->
             "quote": dict(quote) if quote else None,
             "credits_quoted": _total(quote),
             "campaign_name": name,
+            "draft_seen": draft_seen,
         },
+    )
+
+
+def _applied_daily_limit(plan: LaunchCampaignPlan) -> int | None:
+    """The goal's daily cap as Puffle will hold it: it takes one for email campaigns only."""
+    return plan.daily_limit if plan.channel == "email" else None
+
+
+def _unapplied_daily_limit(plan: LaunchCampaignPlan) -> str | None:
+    if plan.daily_limit is None or _applied_daily_limit(plan) is not None:
+        return None
+    return (
+        f"Puffle takes a daily limit for email campaigns only; the {plan.daily_limit}-a-day "
+        "limit is not applied, and LinkedIn sends follow the sender's weekly limits."
     )
 
 
@@ -348,10 +402,25 @@ def _approval_summary(state: LaunchState, plan: LaunchCampaignPlan, leads: int, 
     cost = f" Cost: {describe_quote(quote)}." if quote else " No credits are spent."
     unsupported = state.get("search_unsupported")
     caveat = f" The search cannot express: {unsupported}." if unsupported else ""
+    # The cap shapes how fast the campaign goes out, so the person approves it knowingly; a cap
+    # Puffle cannot take is said just as plainly.
+    applied = _applied_daily_limit(plan)
+    pace = f" It sends at most {applied} emails a day." if applied is not None else ""
+    if (unapplied := _unapplied_daily_limit(plan)) is not None:
+        pace = f" {unapplied}"
+    draft = state.get("draft_seen")
+    reuse = (
+        f" Puffle already holds a draft of that name (id {draft['id']}): it is completed and "
+        "launched, and no second campaign is made."
+        if draft
+        else ""
+    )
+    act = "complete" if draft else "create"
     return (
         f"Launch the {channel} campaign '{_campaign_name(state, plan)}' from "
         f"{state.get('sender', {}).get('name')} to {leads} leads from {source}, with a "
-        f"{steps}-message sequence.{ai}{cost}{caveat} Approve to create and launch it."
+        f"{steps}-message sequence.{pace}{ai}{cost}{caveat}{reuse} Approve to {act} and launch "
+        "it."
     )
 
 
@@ -372,7 +441,9 @@ def remaining_chain(state: LaunchState, plan: LaunchCampaignPlan) -> list[str]:
     chain: list[ops.Operation[Any, Any]] = []
     if state.get("search_filters") is not None:
         chain += [ops.START_LEAD_SEARCH, ops.GET_LEAD_SEARCH, ops.ADD_SEARCH_TO_LIST]
-    chain += [ops.CREATE_CAMPAIGN, ops.UPDATE_CAMPAIGN]
+    # A draft taken over is read first; the writes after it run only where it lacks their work.
+    chain += [ops.GET_CAMPAIGN if state.get("draft_seen") else ops.CREATE_CAMPAIGN]
+    chain += [ops.UPDATE_CAMPAIGN]
     if state.get("ai_step"):
         chain += [ops.GET_CAMPAIGN, ops.UPDATE_SEQUENCE_NODE]
     audience_rows = (state.get("audience_list") or {}).get("rows")
@@ -523,6 +594,11 @@ async def create_campaign(state: LaunchState, runtime: Runtime[RunContext]) -> C
             daily_limit=plan.daily_limit if plan.channel == "email" else None,
         )
 
+    if (draft := state.get("draft_seen")) is not None:
+        taken_over = await _take_over_draft(client, draft["id"], name, state, plan)
+        if taken_over is not None:
+            return taken_over
+
     try:
         created = (await client.call(ops.CREATE_CAMPAIGN, body=request(name))).data.campaign
     except ConflictError:
@@ -537,6 +613,60 @@ async def create_campaign(state: LaunchState, runtime: Runtime[RunContext]) -> C
     return Command(
         update={"campaign": {"id": created.id, "name": created.name, "status": created.status}},
         goto="fill_sequence",
+    )
+
+
+async def _take_over_draft(
+    client: PuffleClient, draft_id: str, name: str, state: LaunchState, plan: LaunchCampaignPlan
+) -> Command[str] | None:
+    """Carry on with the draft seen before the approval, skipping the work it already holds.
+
+    None when it is gone or no longer a draft of this name and channel: the caller then creates
+    the campaign as if no draft had been seen (a 409 there still finds any newer one).
+    """
+    try:
+        detail = (await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": draft_id})).data
+    except NotFoundError:
+        return None
+    found = detail.campaign
+    if found.status != "draft" or found.type != plan.channel or found.name != name:
+        return None
+
+    update: dict[str, Any] = {
+        "campaign": {"id": found.id, "name": found.name, "status": found.status}
+    }
+    # The leads an earlier run imported are in already; importing them again only earns a 422.
+    on_campaign = sum(detail.prospects_by_status.values())
+    leads_in = on_campaign > 0 and on_campaign >= _leads(state)
+    if leads_in:
+        update["leads_added"] = {"imported": 0, "duplicates": on_campaign}
+
+    if not _sequence_in_place(detail, state, plan):
+        return Command(update=update, goto="fill_sequence")
+    if state.get("ai_step"):
+        # The AI step's brief is read back and checked there before anything is written or paid.
+        return Command(update=update, goto="configure_ai_step")
+    # With sequence and leads in place, Puffle's pre-launch check says whether drafted messages
+    # are still missing (see `validate`).
+    return Command(update=update, goto="validate" if leads_in else "add_leads")
+
+
+def _sequence_in_place(
+    detail: CampaignDetail, state: LaunchState, plan: LaunchCampaignPlan
+) -> bool:
+    """Does the draft hold the planned sequence (and the planned daily cap) already?"""
+    applied = _applied_daily_limit(plan)
+    if applied is not None and detail.campaign.daily_limit != applied:
+        return False
+    planned: list[dict[str, Any]] = state.get("sequence", [])
+    current = detail.sequence_nodes
+    if len(planned) != len(current):
+        return False
+    return all(
+        getattr(node, field, None) == value
+        for wanted, node in zip(planned, current, strict=True)
+        for field, value in wanted.items()
+        if field != "id"
     )
 
 
@@ -770,6 +900,10 @@ async def validate(state: LaunchState, runtime: Runtime[RunContext]) -> Command[
         ops.VALIDATE_CAMPAIGN, path_params={"campaign_id": campaign_id}
     )
 
+    if report.data.ready and not state.get("messages_done") and _no_messages(report.data.checks):
+        # A draft taken over with its sequence and leads in place skipped the drafting; an
+        # earlier run may have stopped before it.
+        return Command(goto="generate_messages")
     if report.data.ready:
         return Command(goto="launch")
     if report.data.checks.get("is_draft") is False:
@@ -785,6 +919,10 @@ async def validate(state: LaunchState, runtime: Runtime[RunContext]) -> Command[
         correlation_id=report.correlation_id,
         details={"errors": report.data.errors, "warnings": report.data.warnings},
     )
+
+
+def _no_messages(checks: dict[str, Any]) -> bool:
+    return checks.get("messages_generated") is False
 
 
 @step("launch")
@@ -865,6 +1003,7 @@ async def wait_for_launch(state: LaunchState, runtime: Runtime[RunContext]) -> C
                 "status": detail.campaign.status,
                 "leads": sum(detail.prospects_by_status.values()),
                 "steps": len([n for n in detail.sequence_nodes if n.type not in {"delay", "end"}]),
+                "daily_limit": detail.campaign.daily_limit,
             },
             "waited_seconds": outcome.waited_seconds,
         },
@@ -885,6 +1024,8 @@ async def summarise(state: LaunchState) -> dict[str, Any]:
                 "status": campaign.get("status"),
                 "leads": campaign.get("leads"),
                 "sequence_steps": campaign.get("steps"),
+                # As Puffle holds it after the launch; None on LinkedIn, which takes none.
+                "daily_limit": campaign.get("daily_limit"),
             },
             "sender": (state.get("sender") or {}).get("name"),
             "list": (state.get("audience_list") or {}).get("name"),

@@ -78,10 +78,13 @@ def summarise(report: dict[str, Any]) -> str:
         return str(result["summary"])
     campaign = result.get("campaign") or {}
     if campaign:
+        daily_limit = campaign.get("daily_limit")
+        emails = campaign.get("channel") == "email"
+        pace = f" It sends at most {daily_limit} emails a day." if daily_limit and emails else ""
         return (
             f"Campaign '{campaign.get('name')}' ({campaign.get('channel')}) is "
             f"{campaign.get('status')} with {campaign.get('leads')} leads and "
-            f"{campaign.get('sequence_steps')} messages in its sequence. "
+            f"{campaign.get('sequence_steps')} messages in its sequence.{pace} "
             f"{len(report['calls'])} API calls, {report['credits']['spent']} credits spent."
         )
     return "Done."

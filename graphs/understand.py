@@ -34,11 +34,13 @@ async def understand(state: RunState, runtime: Runtime[RunContext]) -> Command[s
     plan = output.plan
     if isinstance(plan, UnsupportedGoal) or plan.journey not in JOURNEY_GRAPHS:
         reason = plan.reason if isinstance(plan, UnsupportedGoal) else "not built yet"
+        unread = isinstance(plan, UnsupportedGoal) and not plan.understood
+        verdict = (
+            "The goal could not be read" if unread else "No documented Puffle endpoint can do this"
+        )
         return pause_command(
             "no_documented_endpoint",
-            f"No documented Puffle endpoint can do this: {reason.rstrip('.')}. What this agent "
-            "can do: "
-            f"{'; '.join(CAPABILITIES)}.",
+            f"{verdict}: {reason.rstrip('.')}. What this agent can do: {'; '.join(CAPABILITIES)}.",
             {"edit": "understand"},
             update=update,
             details={"capabilities": CAPABILITIES},

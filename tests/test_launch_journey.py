@@ -14,6 +14,7 @@ from agent.runner import AgentRunner, embedded_target
 from agent.settings import Settings
 from graphs.state import THREAD_KEYS, RunState, new_goal_state
 from sandbox import FaultRule, Sandbox, SandboxTimings
+from tests.test_model_endpoint import FakeModelEndpoint, tool_answer
 
 MAIN_GOAL = "Launch a LinkedIn campaign to the Fintech CTOs list"
 AI_GOAL = (
@@ -493,3 +494,210 @@ async def test_a_daily_limit_goes_to_email_campaigns_and_is_explained_on_linkedi
     assert by_channel["email"]["daily_limit"] == 20
     assert email["status"] == linkedin["status"] == "completed"
     assert any("daily limit for email campaigns only" in note for note in linkedin["notes"])
+
+
+LIST_ROUTE = "GET /api/lists"
+CAMPAIGN_ROUTE = "GET /api/campaigns/{campaign_id}"
+LAUNCH_ROUTE = "POST /api/campaigns/{campaign_id}/launch"
+IMPORT_ROUTE = "POST /api/campaigns/{campaign_id}/leads/import-from-list"
+
+
+def _routes_since(runner: AgentRunner, workspace: str, start: int) -> list[str]:
+    return [str(request.route) for request in _sandbox(runner).requests(workspace)[start:]]
+
+
+def _model_runner(plan: dict[str, Any]) -> AgentRunner:
+    """An agent on a fresh embedded sandbox whose (fake) model planner answers with `plan`."""
+    answer = {"plan": plan, "icp_verdict": "unknown", "icp_reason": "Judged by the fake model."}
+    chat_model = FakeModelEndpoint([tool_answer("PlannerOutput", answer)]).chat_model()
+    settings = Settings()
+    target = embedded_target(settings, clock=FakeClock())
+    return AgentRunner(settings, target=target, chat_model=chat_model)
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        pytest.param("email the Fintech CTOs, max 20 per day", id="no-word-list"),
+        pytest.param("Launch a LinkedIn campaign to the 📈 Fintech CTOs 🚀 list", id="emoji"),
+        pytest.param("Message the fintech ctos!", id="other-case-and-punctuation"),
+    ],
+)
+async def test_an_audience_naming_a_saved_list_goes_to_that_list_for_free(
+    runner: AgentRunner, goal: str
+) -> None:
+    """Naming a saved list, however it is spelled, uses the list: no search, nothing spent."""
+    paused = await runner.start(goal, "demo")
+
+    pause = paused["pause"]
+    assert pause["kind"] == "approval_required", paused["summary"]
+    assert "from the list 'Fintech CTOs'" in pause["message"]
+    assert (pause["details"]["quote"], pause["details"]["audience"]) == (None, "Fintech CTOs")
+    operations = {call["operation"] for call in paused["calls"]}
+    assert not operations & {"parse_lead_filters", "preview_credits"}
+
+    report = await _approve(runner, paused)
+
+    assert report["status"] == "completed", report["summary"]
+    assert (report["result"]["campaign"]["leads"], report["result"]["list"]) == (25, "Fintech CTOs")
+    assert report["credits"] == {"quoted": 0, "spent": 0}
+    assert not any("/api/leads/search" in request.path for request in _sandbox(runner).requests())
+
+
+async def test_a_list_reference_that_names_no_list_pauses_with_the_lists_there_are(
+    runner: AgentRunner,
+) -> None:
+    """An audience ending in "list" that names none of the lists is `not_found`, never a search."""
+    report = await runner.start("Launch a LinkedIn campaign to the 📈 Fintech CEOs 🚀 list", "demo")
+
+    assert report["pause"]["kind"] == "not_found"
+    assert sorted(report["pause"]["details"]["existing_lists"]) == [
+        "Fintech CTOs",
+        "Webinar attendees - October",
+    ]
+    assert not any(call["operation"] == "parse_lead_filters" for call in report["calls"])
+
+
+@pytest.mark.parametrize(
+    ("goal", "leads"),
+    [
+        pytest.param("Find 40 fintech CTOs in Berlin and launch a LinkedIn campaign", 40, id="new"),
+        # A list has this very name, but the goal asks to find people, not to use the list.
+        pytest.param("Find 50 fintech CTOs and launch a LinkedIn campaign", 50, id="list-name"),
+    ],
+)
+async def test_a_goal_that_asks_to_find_people_stays_a_paid_search(
+    runner: AgentRunner, goal: str, leads: int
+) -> None:
+    """Finding people is a lead search, priced per lead, even when a list shares the words."""
+    report = await runner.start(goal, "demo")
+
+    details = report["pause"]["details"]
+    assert report["pause"]["kind"] == "approval_required"
+    assert details["quote"]["lines"][0]["action"] == "FIND_PERSON"
+    assert details["leads"] == leads
+    assert not any(call["operation"] == "list_lists" for call in report["calls"])
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        pytest.param({"search_query": "Fintech CTOs"}, "approval_required", id="names-a-list"),
+        pytest.param({"search_query": "Fintech CEOs list"}, "not_found", id="names-no-list"),
+        pytest.param({"list_name": "📈 fintech ctos list"}, "approval_required", id="list-name"),
+    ],
+)
+async def test_a_model_plan_naming_a_saved_list_gets_the_list(
+    plan: dict[str, Any], expected: str
+) -> None:
+    """The journey, not the rule reader, matches audiences to lists, so a model's plan too."""
+    full_plan = {"journey": "launch_campaign", "channel": "email", **plan}
+
+    async with _model_runner(full_plan) as model_runner:
+        report = await model_runner.start("email the Fintech CTOs", "demo")
+
+    assert report["planner"] == "model"
+    assert report["pause"]["kind"] == expected
+    if expected == "approval_required":
+        assert report["pause"]["details"]["quote"] is None
+        assert "from the list 'Fintech CTOs'" in report["pause"]["message"]
+    assert not any(call["operation"] == "parse_lead_filters" for call in report["calls"])
+
+
+async def test_an_email_daily_cap_is_shown_before_approval_and_in_the_report(
+    runner: AgentRunner,
+) -> None:
+    """The cap Puffle will apply is in the approval text and details, and in the final report."""
+    paused = await runner.start("Email the Fintech CTOs list, max 20 per day", "demo")
+
+    assert "at most 20 emails a day" in paused["pause"]["message"]
+    assert paused["pause"]["details"]["daily_limit"] == 20
+
+    report = await _approve(runner, paused)
+
+    assert report["result"]["campaign"]["daily_limit"] == 20
+    assert "at most 20 emails a day" in report["summary"]
+
+
+async def test_a_linkedin_daily_cap_says_before_approval_that_it_is_not_applied(
+    runner: AgentRunner,
+) -> None:
+    """LinkedIn takes no daily cap: the approval itself says so, and promises none."""
+    paused = await runner.start(f"{MAIN_GOAL}, max 20 per day", "demo")
+
+    pause = paused["pause"]
+    assert "the 20-a-day limit is not applied" in pause["message"]
+    assert "emails a day" not in pause["message"]
+    assert pause["details"]["daily_limit"] is None
+
+
+async def test_running_a_goal_again_takes_over_its_draft_and_skips_the_work_done(
+    runner: AgentRunner,
+) -> None:
+    """A launch that failed twice leaves a full draft; the re-run reads it, checks it, launches."""
+    sandbox = _sandbox(runner)
+    sandbox.add_fault(FaultRule(route=LAUNCH_ROUTE, status=500, times=2))
+    first = await _approve(runner, await runner.start(MAIN_GOAL, "demo"))
+    assert first["pause"]["kind"] == "server_error"
+    start = len(sandbox.requests("demo"))
+
+    again = await runner.start(MAIN_GOAL, "demo")
+    [draft] = sandbox.campaigns("demo")
+    assert f"(id {draft['id']})" in again["pause"]["message"]
+    assert again["pause"]["details"]["chain"][0] == CAMPAIGN_ROUTE
+    report = await _approve(runner, again)
+
+    assert report["status"] == "completed", report["summary"]
+    routes = _routes_since(runner, "demo", start)
+    polls = report["result"]["polls"]
+    assert routes == [
+        "GET /api/onboarding/status",
+        "GET /api/context",
+        "GET /api/accounts",
+        LIST_ROUTE,
+        "GET /api/campaigns",
+        CAMPAIGN_ROUTE,
+        "GET /api/campaigns/{campaign_id}/validate",
+        LAUNCH_ROUTE,
+        *[CAMPAIGN_ROUTE] * polls,
+    ]
+    assert len(routes) == 8 + polls
+    [campaign] = sandbox.campaigns("demo")
+    assert (campaign["id"], campaign["status"], campaign["leads_count"]) == (
+        draft["id"],
+        "active",
+        25,
+    )
+
+
+async def test_running_a_goal_again_finishes_only_what_its_draft_lacks(
+    runner: AgentRunner,
+) -> None:
+    """A draft whose leads never came in gets them once; the sequence is not written again."""
+    sandbox = _sandbox(runner)
+    sandbox.add_fault(FaultRule(route=IMPORT_ROUTE, status=403))
+    first = await _approve(runner, await runner.start(MAIN_GOAL, "demo"))
+    assert first["pause"]["kind"] == "forbidden"
+    start = len(sandbox.requests("demo"))
+
+    report = await _approve(runner, await runner.start(MAIN_GOAL, "demo"))
+
+    assert report["status"] == "completed", report["summary"]
+    routes = _routes_since(runner, "demo", start)
+    assert routes.count(IMPORT_ROUTE) == 1
+    assert "POST /api/campaigns" not in routes
+    assert "PATCH /api/campaigns/{campaign_id}" not in routes
+    assert routes.count("POST /api/campaigns/{campaign_id}/generate-messages") == 1
+    [campaign] = sandbox.campaigns("demo")
+    assert (campaign["status"], campaign["leads_count"]) == ("active", 25)
+
+
+async def test_an_unread_goal_is_not_called_impossible(runner: AgentRunner) -> None:
+    """A goal the rule reader cannot read says so; an impossible one keeps its own wording."""
+    unread = await runner.start("Lancez une campagne LinkedIn vers la liste Fintech CTOs", "demo")
+    impossible = await runner.start("Delete my workspace", "demo")
+
+    assert unread["pause"]["kind"] == impossible["pause"]["kind"] == "no_documented_endpoint"
+    assert unread["pause"]["message"].startswith("The goal could not be read: ")
+    assert "No documented Puffle endpoint" not in unread["pause"]["message"]
+    assert impossible["pause"]["message"].startswith("No documented Puffle endpoint can do this")
