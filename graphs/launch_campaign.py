@@ -84,6 +84,8 @@ class LaunchState(RunState, total=False):
     # A draft of the planned name and channel, seen in the campaign list before the approval
     # (left by an earlier run of the goal, or started by a person): taken over, not created again.
     draft_seen: dict[str, Any] | None
+    # How many leads on a reused draft the person agreed to launch to, beyond those approved.
+    draft_leads_accepted: int | None
     campaign: dict[str, Any] | None
     leads_added: dict[str, Any] | None
     messages_done: bool
@@ -637,6 +639,20 @@ async def _take_over_draft(
     }
     # The leads an earlier run imported are in already; importing them again only earns a 422.
     on_campaign = sum(detail.prospects_by_status.values())
+    approved = _leads(state)
+    if on_campaign > approved and state.get("draft_leads_accepted") != on_campaign:
+        # A launch reaches every lead on the campaign: reaching more people than the approval
+        # said is the person's call, asked before anything is written.
+        return pause_command(
+            "launch_blocked",
+            f"The draft campaign '{found.name}' (id {found.id}) already holds {on_campaign} "
+            f"leads, more than the {approved} approved, and a launch reaches every lead on it. "
+            f"Approve to launch it to all {on_campaign}, or deny and remove leads from the "
+            "draft in Puffle first.",
+            {"approve": "create_campaign"},
+            details={"leads_on_campaign": on_campaign, "leads_approved": approved},
+            update={"draft_leads_accepted": on_campaign},
+        )
     leads_in = on_campaign > 0 and on_campaign >= _leads(state)
     if leads_in:
         update["leads_added"] = {"imported": 0, "duplicates": on_campaign}

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from agent.clock import FakeClock
-from agent.pauses import HumanAnswer
+from agent.pauses import AnswerKind, HumanAnswer
 from agent.runner import AgentRunner, embedded_target
 from agent.settings import Settings
 from graphs.state import THREAD_KEYS, RunState, new_goal_state
@@ -701,3 +701,35 @@ async def test_an_unread_goal_is_not_called_impossible(runner: AgentRunner) -> N
     assert unread["pause"]["message"].startswith("The goal could not be read: ")
     assert "No documented Puffle endpoint" not in unread["pause"]["message"]
     assert impossible["pause"]["message"].startswith("No documented Puffle endpoint can do this")
+
+
+@pytest.mark.parametrize("answer", ["deny", "approve"])
+async def test_a_reused_draft_with_more_leads_than_approved_asks_before_launching(
+    runner: AgentRunner, answer: AnswerKind
+) -> None:
+    """An earlier run's draft holds 25 leads; the new goal approved 5: the person decides."""
+    sandbox = _sandbox(runner)
+    sandbox.add_fault(
+        FaultRule(route="POST /api/campaigns/{campaign_id}/launch", status=500, times=2)
+    )
+    first = await _approve(
+        runner, await runner.start("Launch a LinkedIn campaign to the Fintech CTOs list", "demo")
+    )
+    await runner.resume(first["run_id"], HumanAnswer(answer="deny"))
+
+    smaller = "Launch a LinkedIn campaign to 5 leads from the Fintech CTOs list"
+    blocked = await _approve(runner, await runner.start(smaller, "demo"))
+
+    assert blocked["pause"]["kind"] == "launch_blocked"
+    assert blocked["pause"]["details"] == {"leads_on_campaign": 25, "leads_approved": 5}
+    launches = [r for r in sandbox.requests("demo") if r.route and r.route.endswith("/launch")]
+    assert len(launches) == 2
+
+    report = await runner.resume(blocked["run_id"], HumanAnswer(answer=answer))
+    [campaign] = sandbox.campaigns("demo")
+    if answer == "deny":
+        assert report["status"] == "stopped"
+        assert campaign["status"] == "draft"
+    else:
+        assert report["status"] == "completed"
+        assert (campaign["status"], campaign["leads_count"]) == ("active", 25)
