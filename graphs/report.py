@@ -67,9 +67,13 @@ def summarise(report: dict[str, Any]) -> str:
         return f"Paused ({pause.get('kind')}): {pause.get('message')}"
     if status == "failed":
         error = report.get("error") or {}
+        message = str(error.get("message", "unknown error")).rstrip(".")
         correlation = error.get("correlation_id")
-        suffix = f" Correlation id: {correlation}." if correlation else ""
-        return f"Failed: {error.get('message', 'unknown error')}.{suffix}"
+        # Errors from Puffle usually name their correlation id already; once is enough.
+        suffix = (
+            f" Correlation id: {correlation}." if correlation and correlation not in message else ""
+        )
+        return f"Failed: {message}.{suffix}"
     if status == "stopped":
         return "Stopped at your answer; nothing further was written."
 
