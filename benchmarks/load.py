@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncGenerator, Generator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -187,12 +188,9 @@ class LoadRig:
         machine_cpu = psutil.cpu_percent()
         stats = await self._stats()
         counters = {name: stats["workspaces"][name] for name in workspaces}
-        finished: dict[str, int] = {}
-        for run in runs:
-            finished[run.status] = finished.get(run.status, 0) + 1
         return Drain(
             goals=len(goals),
-            finished=finished,
+            finished=dict(Counter(run.status for run in runs)),
             cut_short=not all(run.status in FINISHED for run in runs),
             sandbox_minutes=(stats["clock"] - began) / 60,
             requests=sum(c["requests"] for c in counters.values()),

@@ -627,9 +627,10 @@ async def _take_over_draft(
     the campaign as if no draft had been seen (a 409 there still finds any newer one).
     """
     try:
-        detail = (await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": draft_id})).data
+        read = await client.call(ops.GET_CAMPAIGN, path_params={"campaign_id": draft_id})
     except NotFoundError:
         return None
+    detail = read.data
     found = detail.campaign
     if found.status != "draft" or found.type != plan.channel or found.name != name:
         return None
@@ -650,6 +651,7 @@ async def _take_over_draft(
             f"Approve to launch it to all {on_campaign}, or deny and remove leads from the "
             "draft in Puffle first.",
             {"approve": "create_campaign"},
+            correlation_id=read.correlation_id,
             details={"leads_on_campaign": on_campaign, "leads_approved": approved},
             update={"draft_leads_accepted": on_campaign},
         )
@@ -731,8 +733,7 @@ async def fill_sequence(state: LaunchState, runtime: Runtime[RunContext]) -> Com
 
 @step("configure_ai_step")
 async def configure_ai_step(state: LaunchState, runtime: Runtime[RunContext]) -> Command[str]:
-    if not state.get("ai_step"):
-        return Command(update={"ai_node_id": None}, goto="add_leads")
+    # Reached only when the sequence has an AI step (`fill_sequence`, `_take_over_draft`).
     client = _client(runtime)
     campaign = state.get("campaign") or {}
     brief = AiNodeSettings.model_validate(state.get("ai_step"))

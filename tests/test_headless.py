@@ -12,7 +12,9 @@ import json
 import os
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from agent.runs_store import RunRecord, RunsStore
 from agent.settings import Settings
 from sandbox.child import ServedSandbox, served_sandbox
 from tests.headless_support import (
+    ScratchDatabase,
     WorkerProcess,
     cli,
     deadline,
@@ -206,23 +209,42 @@ async def test_three_workers_drain_thirty_goals_within_the_rate_limit(
         assert not any(key.encode() in body for body in sink.raw)
 
 
-async def test_a_worker_killed_mid_launch_leaves_the_run_to_another(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SIGKILL during a slow launch: another worker finishes the run; one campaign exists."""
-    slow_launch = "POST /api/campaigns/{campaign_id}/launch#1;delay=200"
+@dataclass
+class QueuedGoal:
+    database: ScratchDatabase
+    sandbox: ServedSandbox
+    env: dict[str, str]
+    settings: Settings
+    store: RunsStore
+    run_id: str
+
+
+@asynccontextmanager
+async def _queued_goal(
+    monkeypatch: pytest.MonkeyPatch, fault: str, goal: str
+) -> AsyncGenerator[QueuedGoal]:
+    """A scratch database, a sandbox served with `fault`, and `goal` queued for demo."""
     with (
         scratch_database() as database,
-        served_sandbox("--fault", slow_launch, speed=SPEED) as sandbox,
+        served_sandbox("--fault", fault, speed=SPEED) as sandbox,
     ):
         env = _worker_env(database.url, sandbox)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         settings = Settings()
-        store = RunsStore(database.url)
-        run_id = await enqueue_goal(settings, _goal(99), "demo")
+        run_id = await enqueue_goal(settings, goal, "demo")
+        yield QueuedGoal(database, sandbox, env, settings, RunsStore(database.url), run_id)
 
-        with worker_processes(2, env, tmp_path) as workers:
+
+async def test_a_worker_killed_mid_launch_leaves_the_run_to_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL during a slow launch: another worker finishes the run; one campaign exists."""
+    slow_launch = "POST /api/campaigns/{campaign_id}/launch#1;delay=200"
+    async with _queued_goal(monkeypatch, slow_launch, _goal(99)) as queued:
+        settings, store = queued.settings, queued.store
+        run_id, sandbox = queued.run_id, queued.sandbox
+        with worker_processes(2, queued.env, tmp_path) as workers:
             await _wait_for_runs(store, [run_id], lambda run: run.status == "paused", 60, workers)
             await answer_run(settings, run_id, HumanAnswer(answer="approve"))
 
@@ -241,7 +263,7 @@ async def test_a_worker_killed_mid_launch_leaves_the_run_to_another(
                 store, [run_id], lambda run: run.status in {"completed", "failed"}, 90, workers
             )
         stats = _stats(sandbox)
-        dump = database.dump()
+        dump = queued.database.dump()
         logs = [worker.log() for worker in workers]
 
     assert finished[run_id].status == "completed", finished[run_id].error
@@ -258,26 +280,18 @@ async def test_a_run_that_pauses_after_writing_records_what_it_left(
 ) -> None:
     """Launch keeps failing: the stored run and `show --json` name the draft and the steps left."""
     failing_launch = "POST /api/campaigns/{campaign_id}/launch#1x2=500"
-    with (
-        scratch_database() as database,
-        served_sandbox("--fault", failing_launch, speed=SPEED) as sandbox,
-    ):
-        env = _worker_env(database.url, sandbox)
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        settings = Settings()
-        store = RunsStore(database.url)
-        run_id = await enqueue_goal(settings, _goal(7), "demo")
-
-        with worker_processes(1, env, tmp_path) as workers:
+    async with _queued_goal(monkeypatch, failing_launch, _goal(7)) as queued:
+        store, run_id = queued.store, queued.run_id
+        with worker_processes(1, queued.env, tmp_path) as workers:
             await _wait_for_runs(store, [run_id], lambda run: run.status == "paused", 60, workers)
-            await answer_run(settings, run_id, HumanAnswer(answer="approve"))
+            await answer_run(queued.settings, run_id, HumanAnswer(answer="approve"))
             escalated = await _wait_for_runs(
                 store, [run_id], lambda run: _pause_kind(run) == "server_error", 60, workers
             )
-        shown = cli("show", run_id, "--json", env=env)
+        shown = cli("show", run_id, "--json", env=queued.env)
         stdout, _ = shown.communicate(timeout=60)
-        [draft] = [c for c in _stats(sandbox)["demo"]["campaigns"] if c["name"] == "Wave 7"]
+        campaigns = _stats(queued.sandbox)["demo"]["campaigns"]
+        [draft] = [c for c in campaigns if c["name"] == "Wave 7"]
 
     record = escalated[run_id]
     assert [(item["kind"], item["id"], item["state"]) for item in record.left_behind] == [

@@ -722,6 +722,8 @@ async def test_a_reused_draft_with_more_leads_than_approved_asks_before_launchin
 
     assert blocked["pause"]["kind"] == "launch_blocked"
     assert blocked["pause"]["details"] == {"leads_on_campaign": 25, "leads_approved": 5}
+    # The read that found the 25 leads, so Puffle support can look it up.
+    assert blocked["pause"]["correlation_id"] == blocked["calls"][-1]["correlation_id"]
     launches = [r for r in sandbox.requests("demo") if r.route and r.route.endswith("/launch")]
     assert len(launches) == 2
 
